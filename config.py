@@ -1,0 +1,118 @@
+"""Configuration classes read from the environment (SPEC §8)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+
+def _env_list(name: str, default: str = "") -> list[str]:
+    """Split a comma-separated environment variable into a clean list."""
+    return [part.strip() for part in os.environ.get(name, default).split(",") if part.strip()]
+
+
+def _dev_secret_key() -> str:
+    """Return a per-checkout secret kept in instance/ so dev sessions survive restarts."""
+    INSTANCE_DIR.mkdir(exist_ok=True)
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _normalise_db_url(url: str) -> str:
+    """Use the psycopg 3 driver for plain postgres URLs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    ENV_NAME = "development"
+    SECRET_KEY = os.environ.get("SECRET_KEY") or None
+    SQLALCHEMY_DATABASE_URI = _normalise_db_url(
+        os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'nogalss.sqlite3'}")
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+    HOST = os.environ.get("HOST", "127.0.0.1")
+    PORT = int(os.environ.get("PORT", "5000"))
+    ALLOWED_ORIGINS = _env_list("ALLOWED_ORIGINS")
+    SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "gevent")
+    PAYSTACK_SECRET_KEY = os.environ.get("PAYSTACK_SECRET_KEY") or None
+    PAYSTACK_BASE_URL = os.environ.get("PAYSTACK_BASE_URL", "https://api.paystack.co")
+    DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo-pass-2026")
+
+    # Requests: JSON and forms are small; anything larger is refused with 413.
+    MAX_CONTENT_LENGTH = 64 * 1024
+    # Largest single amount accepted anywhere (₦100,000,000).
+    MAX_AMOUNT_KOBO = 100_000_000 * 100
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None  # staff keep pages open all day; the token lives as long as the session
+    WTF_CSRF_HEADERS = ["X-CSRFToken", "X-CSRF-Token"]
+
+    # Login throttling: failures counted in a sliding window.
+    LOGIN_WINDOW_SECONDS = 15 * 60
+    LOGIN_MAX_FAILURES_PER_ACCOUNT_AND_CLIENT = 5
+    LOGIN_MAX_FAILURES_PER_CLIENT = 10
+    LOGIN_MAX_FAILURES_PER_ACCOUNT = 50
+
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 64 * 1024
+    ARGON2_PARALLELISM = 2
+
+
+class DevelopmentConfig(Config):
+    """The embedded default: SQLite in instance/, one process, demo data allowed."""
+
+    SECRET_KEY = Config.SECRET_KEY or _dev_secret_key()
+
+
+class TestingConfig(Config):
+    """Used by the test suite; the database comes from TEST_DATABASE_URL or in-memory SQLite."""
+
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "test-secret-key-not-for-production"
+    SQLALCHEMY_DATABASE_URI = _normalise_db_url(os.environ.get("TEST_DATABASE_URL", "sqlite://"))
+    ALLOWED_ORIGINS = ["http://localhost", "http://127.0.0.1"]
+    SOCKETIO_ASYNC_MODE = "threading"
+    # Fast hashes keep the suite quick; production parameters are tested separately.
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 8
+    ARGON2_PARALLELISM = 1
+
+
+class ProductionConfig(Config):
+    """PostgreSQL, Redis, several processes; secrets must come from the environment."""
+
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_env() -> type[Config]:
+    """Pick the configuration class named by NOGALSS_ENV (default development)."""
+    name = os.environ.get("NOGALSS_ENV", "development")
+    if name not in CONFIGS:
+        raise RuntimeError(f"NOGALSS_ENV must be one of {', '.join(CONFIGS)}")
+    return CONFIGS[name]

@@ -1,0 +1,75 @@
+"""Nogalss Live Dashboards: the application factory."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from config import Config, config_from_env
+
+from .extensions import csrf, db, login_manager, migrate, socketio
+
+
+def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
+    """Build the app: config, extensions, blueprints, error handlers, CLI."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(config_class or config_from_env())
+    app.config.update(overrides)
+    _check_config(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_hooks(app)
+    return app
+
+
+def _check_config(app: Flask) -> None:
+    """Refuse to start production without its secrets."""
+    if app.config["ENV_NAME"] == "production" and not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY must be set in the environment in production")
+    if "*" in app.config["ALLOWED_ORIGINS"]:
+        raise RuntimeError("ALLOWED_ORIGINS may not contain '*'; list the origins")
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the unbound extensions to this app."""
+    from . import models  # noqa: F401  (registers the tables)
+    from .services import passwords
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    passwords.configure(app.config)
+    origins = app.config["ALLOWED_ORIGINS"] or [
+        f"http://{app.config['HOST']}:{app.config['PORT']}",
+        f"http://localhost:{app.config['PORT']}",
+    ]
+    socketio.init_app(
+        app,
+        path="/api/socket",
+        async_mode=app.config["SOCKETIO_ASYNC_MODE"],
+        cors_allowed_origins=origins,
+        message_queue=app.config["REDIS_URL"],
+        max_http_buffer_size=64 * 1024,
+        manage_session=False,
+    )
+
+
+def register_blueprints(app: Flask) -> None:
+    """Attach the auth, public and per-dashboard blueprints."""
+    from .blueprints import auth, dashboards, main
+
+    app.register_blueprint(main.bp)
+    app.register_blueprint(auth.bp)
+    for blueprint in dashboards.blueprints():
+        app.register_blueprint(blueprint)
+
+
+def register_hooks(app: Flask) -> None:
+    """Install the login loader, security headers, template filters, error handlers and CLI."""
+    from . import cli, security, templating
+    from .errors import register_error_handlers
+
+    security.init_app(app)
+    templating.init_app(app)
+    register_error_handlers(app)
+    cli.init_app(app)

@@ -1,0 +1,1 @@
+"""Blueprints: auth, public pages, and one per dashboard."""

@@ -1,0 +1,34 @@
+"""Public home page, the /dashboard redirect, and the plain summary for cooperative accounts."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, redirect, render_template
+from flask_login import current_user, login_required
+
+from ..extensions import db
+from ..models import Partner
+from ..security import home_url_for
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+def home():
+    """Show the public landing page with the partners."""
+    partners = db.session.scalars(sa.select(Partner).where(Partner.is_active).order_by(Partner.name)).all()
+    return render_template("main/home.html", partners=partners)
+
+
+@bp.get("/dashboard")
+@login_required
+def dashboard():
+    """Send the user to their own dashboard."""
+    return redirect(home_url_for(current_user))
+
+
+@bp.get("/dashboard/summary")
+@login_required
+def summary():
+    """Show the plain summary page of cooperative and parent-organization accounts."""
+    return render_template("main/placeholder_dashboard.html", dashboard_title="Summary")

@@ -1,0 +1,54 @@
+"""All models, importable from one place (Alembic and the app import this module)."""
+
+from .audit import AuditLog, ChangeLog
+from .content import EmergencyAlert, Notification, Partner, Setting
+from .cooperative import Cooperative, LeaderLink, ParentOrganization
+from .enums import (
+    ExpenseStatus,
+    LoanStatus,
+    PaymentPurpose,
+    PaymentStatus,
+    Recipient,
+    Role,
+    Severity,
+    TxCategory,
+    TxStatus,
+    TxType,
+    WithdrawalStatus,
+)
+from .expense import Expense
+from .ledger import Allocation, Payment, Transaction
+from .savings import Contribution, Loan, Withdrawal
+from .user import LoginAttempt, User, normalise_email
+
+__all__ = [
+    "Allocation",
+    "AuditLog",
+    "ChangeLog",
+    "Contribution",
+    "Cooperative",
+    "EmergencyAlert",
+    "Expense",
+    "ExpenseStatus",
+    "LeaderLink",
+    "Loan",
+    "LoanStatus",
+    "LoginAttempt",
+    "Notification",
+    "ParentOrganization",
+    "Partner",
+    "Payment",
+    "PaymentPurpose",
+    "PaymentStatus",
+    "Recipient",
+    "Role",
+    "Setting",
+    "Severity",
+    "Transaction",
+    "TxCategory",
+    "TxStatus",
+    "TxType",
+    "User",
+    "Withdrawal",
+    "normalise_email",
+]

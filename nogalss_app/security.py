@@ -1,0 +1,150 @@
+"""Access rules in one place: who may open which dashboard, session loading, and security headers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from urllib.parse import urlsplit
+
+from flask import Flask, abort, redirect, request, url_for
+from flask_login import current_user
+
+from .errors import error_response
+from .extensions import db, login_manager
+from .models import Role, User
+
+# Dashboard key → URL slug, title and the roles that may open it (SPEC §2).
+DASHBOARDS: dict[str, dict] = {
+    "super_admin": {"slug": "super-admin", "title": "Super admin", "roles": {Role.SUPER_ADMIN}},
+    "finance": {"slug": "finance", "title": "Finance", "roles": {Role.FINANCE, Role.SUPER_ADMIN}},
+    "apex_funds": {"slug": "apex-funds", "title": "Apex Funds", "roles": {Role.APEX_FUNDS, Role.SUPER_ADMIN}},
+    "nogalss_funds": {
+        "slug": "nogalss-funds",
+        "title": "Nogalss Funds",
+        "roles": {Role.NOGALSS_FUNDS, Role.SUPER_ADMIN},
+    },
+    "apex": {"slug": "apex", "title": "Apex", "roles": {Role.APEX, Role.SUPER_ADMIN}},
+    "leader": {"slug": "leader", "title": "Leader", "roles": {Role.LEADER, Role.SUPER_ADMIN}},
+    "member": {"slug": "member", "title": "Member", "roles": {Role.MEMBER, Role.SUPER_ADMIN}},
+}
+
+# Each role's own dashboard; COOPERATIVE and PARENT_ORGANIZATION get the plain summary page.
+HOME_DASHBOARD: dict[Role, str] = {
+    Role.SUPER_ADMIN: "super_admin",
+    Role.FINANCE: "finance",
+    Role.APEX_FUNDS: "apex_funds",
+    Role.NOGALSS_FUNDS: "nogalss_funds",
+    Role.APEX: "apex",
+    Role.LEADER: "leader",
+    Role.MEMBER: "member",
+}
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data: https:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+def home_url_for(user: User) -> str:
+    """Return the URL of the user's own dashboard."""
+    key = HOME_DASHBOARD.get(user.role)
+    return url_for(f"{key}.index") if key else url_for("main.summary")
+
+
+def dashboards_open_to(role: Role) -> list[str]:
+    """Return the dashboard keys a role may open."""
+    return [key for key, spec in DASHBOARDS.items() if role in spec["roles"]]
+
+
+def is_safe_next(target: str | None) -> bool:
+    """Allow only same-site relative paths as a post-login destination."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return False
+    if any(ch in target for ch in "\\\r\n\t") or any(ord(ch) < 32 for ch in target):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
+
+
+def client_address() -> str:
+    """Return the client's address as seen by this server (ProxyFix sets it behind a trusted proxy)."""
+    return (request.remote_addr or "unknown")[:64]
+
+
+def require_roles(roles: Iterable[Role]) -> Callable[[], object]:
+    """Return a before_request guard: 401 when signed out, 403 when the role may not enter."""
+    allowed = frozenset(roles)
+
+    def guard():
+        """Refuse the request unless the signed-in user has an allowed role."""
+        if not current_user.is_authenticated:
+            return deny_anonymous()
+        if current_user.role not in allowed:
+            return error_response(403)
+        return None
+
+    return guard
+
+
+def deny_anonymous():
+    """Send a signed-out browser to the login page; answer 401 to scripts and htmx."""
+    if request.path.startswith("/api/") or request.headers.get("HX-Request"):
+        return error_response(401)
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+@login_manager.user_loader
+def load_user(session_id: str) -> User | None:
+    """Load the session's user; a stale session version or an inactive account signs out."""
+    user_id, _, version = session_id.partition(":")
+    if not user_id.isascii() or not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.is_active or str(user.session_version) != version:
+        return None
+    return user
+
+
+@login_manager.unauthorized_handler
+def _unauthorized():
+    """Handle login_required failures like the role guards do."""
+    return deny_anonymous()
+
+
+def _security_headers(response):
+    """Add the CSP and the usual hardening headers to every response."""
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    if request.path.startswith("/api/") or request.headers.get("HX-Request"):
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _refuse_non_json_writes():
+    """JSON API writes must send JSON (415 otherwise)."""
+    if (
+        request.path.startswith("/api/")
+        and request.method in {"POST", "PUT", "PATCH"}
+        and request.content_length
+        and not request.is_json
+    ):
+        abort(415)
+
+
+def init_app(app: Flask) -> None:
+    """Install the session loader settings and the request/response hooks."""
+    login_manager.session_protection = "strong"
+    login_manager.login_view = "auth.login"
+    app.before_request(_refuse_non_json_writes)
+    app.after_request(_security_headers)

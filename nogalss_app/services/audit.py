@@ -1,0 +1,46 @@
+"""Append one AuditLog row in the caller's transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..extensions import db
+from ..models import AuditLog
+
+
+def record(
+    action: str,
+    entity: str,
+    entity_id: object,
+    *,
+    actor_id: int | None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditLog:
+    """Add an audit row (who, what, before → after) to the current session; the caller commits."""
+    row = AuditLog(
+        actor_id=actor_id,
+        action=action,
+        entity=entity,
+        entity_id=None if entity_id is None else str(entity_id),
+        before=_jsonable(before),
+        after=_jsonable(after),
+    )
+    db.session.add(row)
+    return row
+
+
+def _jsonable(values: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Turn enums and datetimes into plain JSON values."""
+    if values is None:
+        return None
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        if hasattr(value, "value") and not isinstance(value, (int, str)):
+            value = value.value
+        elif hasattr(value, "isoformat"):
+            value = value.isoformat()
+        elif isinstance(value, str) and hasattr(value, "value"):
+            value = value.value
+        out[key] = value
+    return out

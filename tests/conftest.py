@@ -1,0 +1,100 @@
+"""Fixtures: app on SQLite (default) or PostgreSQL (TEST_DATABASE_URL), a clean database per test, login_as."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.pool import StaticPool
+
+os.environ.setdefault("NOGALSS_ENV", "testing")
+
+from config import TestingConfig  # noqa: E402
+from nogalss_app import create_app  # noqa: E402
+from nogalss_app.extensions import db  # noqa: E402
+
+from . import factories  # noqa: E402
+
+IN_CI = os.environ.get("CI") == "true"
+
+
+def _engine_options(url: str) -> dict:
+    """Share one in-memory SQLite connection across threads; pre-ping elsewhere."""
+    if url.startswith("sqlite"):
+        return {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
+    return {"pool_pre_ping": True}
+
+
+@pytest.fixture(scope="session")
+def app():
+    """Create the app once per test session with a fresh schema."""
+    url = TestingConfig.SQLALCHEMY_DATABASE_URI
+    app = create_app(TestingConfig, SQLALCHEMY_ENGINE_OPTIONS=_engine_options(url))
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _app_context(app):
+    """Run every test inside an app context and leave the database empty afterwards."""
+    with app.app_context():
+        yield
+        db.session.remove()
+        _empty_tables()
+
+
+def _empty_tables() -> None:
+    """Delete every row (TRUNCATE on PostgreSQL) so tests never see each other's data."""
+    tables = db.metadata.sorted_tables
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(tables):
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def client(app):
+    """A test client with its own cookie jar."""
+    return app.test_client()
+
+
+@pytest.fixture
+def login_as(client):
+    """Create a user of the role (with a cooperative where the role needs one) and sign the client in."""
+
+    def _login(role: str, **fields):
+        user = factories.user(role=role, **fields)
+        response = client.post("/api/auth/login", json={"email": user.email, "password": factories.PASSWORD})
+        assert response.status_code == 200, response.get_data(as_text=True)
+        client.csrf_token = response.get_json()["csrf_token"]
+        return user
+
+    return _login
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under CI=true a skip is a failure: turn skips into errors at report time."""
+    if IN_CI:
+        config.pluginmanager.register(_NoSkipsInCI(), "no-skips-in-ci")
+
+
+class _NoSkipsInCI:
+    """Fail the run when any test skips under CI=true."""
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        outcome = yield
+        report = outcome.get_result()
+        if report.skipped and not hasattr(report, "wasxfail"):
+            report.outcome = "failed"
+            report.longrepr = f"skipped under CI=true, which counts as a failure: {report.longrepr}"
