@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Flask
 
 from config import Config, config_from_env
@@ -35,7 +37,8 @@ def register_extensions(app: Flask) -> None:
     from .services import passwords
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True,
+                     compare_type=True)
     csrf.init_app(app)
     login_manager.init_app(app)
     passwords.configure(app.config)

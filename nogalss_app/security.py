@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from flask import Flask, abort, redirect, request, url_for
 from flask_login import current_user
@@ -67,10 +67,14 @@ def dashboards_open_to(role: Role) -> list[str]:
 
 def is_safe_next(target: str | None) -> bool:
     """Allow only same-site relative paths as a post-login destination."""
-    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+    if not target or len(target) > 2000:
         return False
-    if any(ch in target for ch in "\\\r\n\t") or any(ord(ch) < 32 for ch in target):
-        return False
+    decoded = unquote(target)  # judge the decoded form too: /%2F%2Fevil or encoded CR/LF are refused
+    for candidate in (target, decoded):
+        if not candidate.startswith("/") or candidate.startswith(("//", "/\\")):
+            return False
+        if "\\" in candidate or any(ord(ch) < 32 or ord(ch) == 127 for ch in candidate):
+            return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc
 

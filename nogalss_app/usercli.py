@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from .extensions import db
-from .models import Cooperative, LeaderLink, Role, User, normalise_email
-from .services import audit
-from .services.passwords import hash_password, password_problem
+from .models import Cooperative, Role, User, normalise_email
+from .services.accounts import create_user
+from .services.errors import ServiceError
 
 
 @click.command("create-user")
@@ -35,21 +35,14 @@ def create_user_command(role, email, regno, first_name, last_name, password_stdi
             raise click.ClickException(f"no cooperative with registration number {regno}")
     elif role in (Role.MEMBER, Role.LEADER, Role.COOPERATIVE):
         raise click.ClickException(f"--cooperative is required for {role.value}")
-    if role is Role.LEADER and coop is not None and coop.leader_link is not None:
-        raise click.ClickException("that cooperative already has a leader")
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    problem = password_problem(password)
-    if problem:
-        raise click.ClickException(f"password {problem}")
-    user = User(email=email, first_name=first_name, last_name=last_name, role=role, is_verified=True,
-                password_hash=hash_password(password), cooperative_id=coop.id if coop else None)
-    db.session.add(user)
-    db.session.flush()
-    if role is Role.LEADER and coop is not None:
-        db.session.add(LeaderLink(cooperative_id=coop.id, user_id=user.id))
-    audit.record("user.create", "user", user.id, actor_id=None, after={"email": email, "role": role, "via": "cli"})
-    db.session.commit()
+    try:
+        user = create_user(email=email, password=password, role=role, first_name=first_name,
+                           last_name=last_name, cooperative_id=coop.id if coop else None)
+    except ServiceError as exc:
+        details = "; ".join(f"{k}: {v}" for k, v in exc.fields.items())
+        raise click.ClickException(f"{exc.message} {details}".strip()) from None
     click.echo(f"Created {role.value} {email} (id {user.id}).")

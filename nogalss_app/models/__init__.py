@@ -50,5 +50,6 @@ __all__ = [
     "TxType",
     "User",
     "Withdrawal",
+    "WithdrawalStatus",
     "normalise_email",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 
 
-class LabelledEnum(str, enum.Enum):
+class LabelledEnum(enum.StrEnum):
     """A string enum with a human label derived from its name."""
 
     @property
