@@ -36,6 +36,8 @@ class ChangeLog(db.Model):
     rooms: Mapped[list] = mapped_column(sa.JSON)
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     summary: Mapped[str] = mapped_column(sa.String(300), default="")
+    # Shown in the super admin's activity feed (housekeeping such as "notification read" is not).
+    is_activity: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     emitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 

@@ -21,9 +21,7 @@ class Expense(db.Model):
     description: Mapped[str | None] = mapped_column(sa.String(1000))
     category: Mapped[str] = mapped_column(sa.String(100))
     amount_kobo: Mapped[int] = mapped_column(sa.BigInteger)
-    status: Mapped[ExpenseStatus] = mapped_column(
-        enum_column(ExpenseStatus), default=ExpenseStatus.PENDING, index=True
-    )
+    status: Mapped[ExpenseStatus] = mapped_column(enum_column(ExpenseStatus), default=ExpenseStatus.PENDING, index=True)
     notes: Mapped[str | None] = mapped_column(sa.String(500))
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))

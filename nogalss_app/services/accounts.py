@@ -40,18 +40,35 @@ def create_user(
         sa.select(LeaderLink.id).where(LeaderLink.cooperative_id == cooperative_id)
     ):
         raise Conflict("That cooperative already has a leader.", {"cooperative_id": "already has a leader"})
-    user = User(email=email, password_hash=hash_password(password), role=role, first_name=first_name.strip(),
-                last_name=last_name.strip(), phone=phone, cooperative_id=cooperative_id, is_verified=True,
-                created_at=now)
+    user = User(
+        email=email,
+        password_hash=hash_password(password),
+        role=role,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        phone=phone,
+        cooperative_id=cooperative_id,
+        is_verified=True,
+        created_at=now,
+    )
     db.session.add(user)
     db.session.flush()
     if role is Role.LEADER:
         db.session.add(LeaderLink(cooperative_id=cooperative_id, user_id=user.id, created_at=now))
-    audit.record("user.create", "user", user.id, actor_id=actor_id,
-                 after={"email": email, "role": role, "cooperative_id": cooperative_id})
-    realtime.notify("user.created", ["users"], rooms=realtime.rooms_for(
-        roles=[Role.SUPER_ADMIN, Role.APEX], coop_ids=[cooperative_id]), actor_id=actor_id,
-        summary=f"Account created for {user.full_name} ({role.label})")
+    audit.record(
+        "user.create",
+        "user",
+        user.id,
+        actor_id=actor_id,
+        after={"email": email, "role": role, "cooperative_id": cooperative_id},
+    )
+    realtime.notify(
+        "user.created",
+        ["users"],
+        rooms=realtime.rooms_for(roles=[Role.SUPER_ADMIN, Role.APEX], coop_ids=[cooperative_id]),
+        actor_id=actor_id,
+        summary=f"Account created for {user.full_name} ({role.label})",
+    )
     realtime.commit()
     return user
 
@@ -76,9 +93,15 @@ def _user_errors(email, password, first_name, last_name, role, cooperative_id) -
     return errors
 
 
-def create_parent_organization(*, name: str, email: str | None = None, phone: str | None = None,
-                               address: str | None = None, actor_id: int | None = None,
-                               now: datetime | None = None) -> ParentOrganization:
+def create_parent_organization(
+    *,
+    name: str,
+    email: str | None = None,
+    phone: str | None = None,
+    address: str | None = None,
+    actor_id: int | None = None,
+    now: datetime | None = None,
+) -> ParentOrganization:
     """Create a parent organization under which cooperatives register."""
     name = (name or "").strip()
     if not name or len(name) > 200:
@@ -88,9 +111,13 @@ def create_parent_organization(*, name: str, email: str | None = None, phone: st
     org = ParentOrganization(name=name, email=email, phone=phone, address=address, created_at=now or utcnow())
     db.session.add(org)
     db.session.flush()
-    audit.record("parent_organization.create", "parent_organization", org.id, actor_id=actor_id,
-                 after={"name": name})
-    realtime.notify("parent_organization.created", ["cooperatives"], rooms=realtime.rooms_for(
-        roles=[Role.SUPER_ADMIN, Role.APEX]), actor_id=actor_id, summary=f"Parent organization {name} created")
+    audit.record("parent_organization.create", "parent_organization", org.id, actor_id=actor_id, after={"name": name})
+    realtime.notify(
+        "parent_organization.created",
+        ["cooperatives"],
+        rooms=realtime.rooms_for(roles=[Role.SUPER_ADMIN, Role.APEX]),
+        actor_id=actor_id,
+        summary=f"Parent organization {name} created",
+    )
     realtime.commit()
     return org

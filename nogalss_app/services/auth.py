@@ -36,8 +36,7 @@ def check_throttle(email: str, client: str, config: Mapping, now: datetime) -> N
         raise Throttled(THROTTLED)
 
 
-def authenticate(email: object, password: object, *, client: str, config: Mapping,
-                 now: datetime | None = None) -> User:
+def authenticate(email: object, password: object, *, client: str, config: Mapping, now: datetime | None = None) -> User:
     """Return the active user with these credentials, or raise Unauthorized / Throttled (same for unknown emails)."""
     now = now or utcnow()
     email_text = normalise_email(email)[:254] if isinstance(email, str) else ""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import sqlalchemy as sa
+
 from ..extensions import db
 from ..models import Role, Setting
 from . import audit, realtime
@@ -48,11 +50,13 @@ def _read(key: str, default: dict) -> dict:
 
 def get_settings() -> Settings:
     """Load all settings (defaults where nothing is stored)."""
+    stored = {row.key: row.value for row in db.session.scalars(sa.select(Setting))}
+    fees = {**DEFAULT_FEES, **stored.get(FEES_KEY, {})}
     return Settings(
-        member_fee_kobo=_read(FEES_KEY, DEFAULT_FEES)["member_fee_kobo"],
-        cooperative_fee_kobo=_read(FEES_KEY, DEFAULT_FEES)["cooperative_fee_kobo"],
-        allocation_bp=_read(ALLOCATION_KEY, DEFAULT_ALLOCATION),
-        withdrawals_enabled=_read(WITHDRAWALS_KEY, DEFAULT_WITHDRAWALS),
+        member_fee_kobo=fees["member_fee_kobo"],
+        cooperative_fee_kobo=fees["cooperative_fee_kobo"],
+        allocation_bp={**DEFAULT_ALLOCATION, **stored.get(ALLOCATION_KEY, {})},
+        withdrawals_enabled={**DEFAULT_WITHDRAWALS, **stored.get(WITHDRAWALS_KEY, {})},
     )
 
 
@@ -92,8 +96,13 @@ def update_fees(data: dict, *, actor_id: int | None, only: tuple[str, ...] = tup
     if errors:
         raise ValidationFailed("Check the fees.", errors)
     _write(FEES_KEY, new, actor_id=actor_id, default=DEFAULT_FEES)
-    realtime.notify("settings.fees_updated", ["settings", "fees"], rooms=realtime.rooms_for(everyone=True),
-                    actor_id=actor_id, summary="Registration fees changed")
+    realtime.notify(
+        "settings.fees_updated",
+        ["settings", "fees"],
+        rooms=realtime.rooms_for(everyone=True),
+        actor_id=actor_id,
+        summary="Registration fees changed",
+    )
     realtime.commit()
     return get_settings()
 
@@ -111,14 +120,22 @@ def update_allocation(data: dict, *, actor_id: int | None) -> Settings:
         else:
             new[field] = value
     if not errors and sum(new.values()) != 10_000:
-        raise ValidationFailed("The allocation must total exactly 100% (10000 basis points).",
-                               {"allocation": f"totals {sum(new.values())} basis points, not 10000"})
+        raise ValidationFailed(
+            "The allocation must total exactly 100% (10000 basis points).",
+            {"allocation": f"totals {sum(new.values())} basis points, not 10000"},
+        )
     if errors:
         raise ValidationFailed("Check the allocation.", errors)
     _write(ALLOCATION_KEY, new, actor_id=actor_id, default=DEFAULT_ALLOCATION)
-    realtime.notify("settings.allocation_updated", ["settings"], rooms=realtime.rooms_for(
-        roles=[Role.SUPER_ADMIN, Role.APEX_FUNDS, Role.NOGALSS_FUNDS, Role.APEX, Role.FINANCE]),
-        actor_id=actor_id, summary="Allocation split changed")
+    realtime.notify(
+        "settings.allocation_updated",
+        ["settings"],
+        rooms=realtime.rooms_for(
+            roles=[Role.SUPER_ADMIN, Role.APEX_FUNDS, Role.NOGALSS_FUNDS, Role.APEX, Role.FINANCE]
+        ),
+        actor_id=actor_id,
+        summary="Allocation split changed",
+    )
     realtime.commit()
     return get_settings()
 
@@ -139,7 +156,12 @@ def update_withdrawals(data: dict, *, actor_id: int | None) -> Settings:
     if errors or not data:
         raise ValidationFailed("Check the withdrawal settings.", errors or {"MEMBER": "required"})
     _write(WITHDRAWALS_KEY, new, actor_id=actor_id, default=DEFAULT_WITHDRAWALS)
-    realtime.notify("settings.withdrawals_updated", ["settings", "withdrawals"],
-                    rooms=realtime.rooms_for(everyone=True), actor_id=actor_id, summary="Withdrawal settings changed")
+    realtime.notify(
+        "settings.withdrawals_updated",
+        ["settings", "withdrawals"],
+        rooms=realtime.rooms_for(everyone=True),
+        actor_id=actor_id,
+        summary="Withdrawal settings changed",
+    )
     realtime.commit()
     return get_settings()

@@ -37,4 +37,5 @@ def check_transition(current: Enum, new: Enum, what: str) -> None:
     if type(new) is not type(current):
         raise TypeError("status types differ")
     if new not in allowed_next(current):
-        raise Conflict(f"A {what} that is {current.value} cannot become {new.value}.")
+        article = "An" if what[:1].lower() in "aeiou" else "A"
+        raise Conflict(f"{article} {what} that is {current.value} cannot become {new.value}.")

@@ -308,9 +308,7 @@ def test_default_allocation_order_and_total() -> None:
         ),
     ],
 )
-def test_split_by_bp_examples(
-    total: int, shares: list[tuple[str, int]], expected: dict[str, int]
-) -> None:
+def test_split_by_bp_examples(total: int, shares: list[tuple[str, int]], expected: dict[str, int]) -> None:
     result = split_by_bp(total, shares)
     assert result == expected
     assert list(result) == list(expected)
@@ -322,20 +320,14 @@ def test_split_by_bp_examples(
         pytest.param(100, [("a", 5000), ("b", 4999)], "total 100%", id="under"),
         pytest.param(100, [("a", 5000), ("b", 5001)], "total 100%", id="over"),
         pytest.param(100, [], "total 100%", id="empty"),
-        pytest.param(
-            100, [("a", 10001), ("b", -1)], "must not be negative", id="negative-bp"
-        ),
-        pytest.param(
-            100, [("a", 5000), ("a", 5000)], "more than once", id="duplicate-key"
-        ),
+        pytest.param(100, [("a", 10001), ("b", -1)], "must not be negative", id="negative-bp"),
+        pytest.param(100, [("a", 5000), ("a", 5000)], "more than once", id="duplicate-key"),
         pytest.param(-1, DEFAULT_ALLOCATION_BP, "must not be negative", id="neg-total"),
         pytest.param(100, [("a", 10000.0)], "basis points", id="float-bp"),
         pytest.param(100, [("a", True), ("b", 9999)], "basis points", id="bool-bp"),
     ],
 )
-def test_split_by_bp_refuses_invalid_input(
-    total: int, shares: list[tuple[str, int]], message: str
-) -> None:
+def test_split_by_bp_refuses_invalid_input(total: int, shares: list[tuple[str, int]], message: str) -> None:
     with pytest.raises(MoneyError, match=message):
         split_by_bp(total, shares)
 

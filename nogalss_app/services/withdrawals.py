@@ -1,0 +1,198 @@
+"""Withdrawals: members and leaders request them (when enabled); finance approves, rejects and processes them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from ..extensions import db
+from ..models import Role, TxCategory, TxType, User, Withdrawal, WithdrawalStatus
+from ..models.types import utcnow
+from . import ledger, notifications, realtime, settings
+from .balances import withdrawable_kobo
+from .errors import Forbidden, NotFound, ValidationFailed
+from .loans import (
+    MAX_AMOUNT_KOBO,
+    amount_field,
+    audit_and_signal,
+    notes_value,
+    parse_status,
+    person_name,
+    refusals_roll_back,
+    require_mapping,
+    text_field,
+    transition_status,
+)
+from .money import format_naira
+
+REQUESTER_ROLES = (Role.MEMBER, Role.LEADER)
+AUDIENCE = (Role.FINANCE, Role.SUPER_ADMIN)
+DECIDED = {
+    WithdrawalStatus.APPROVED: ("withdrawal.approved", "approved"),
+    WithdrawalStatus.REJECTED: ("withdrawal.rejected", "rejected"),
+    WithdrawalStatus.PROCESSED: ("withdrawal.processed", "processed"),
+}
+
+
+def _state(withdrawal: Withdrawal) -> dict[str, Any]:
+    """Return the audited fields of a withdrawal."""
+    return {
+        "status": withdrawal.status,
+        "amount_kobo": withdrawal.amount_kobo,
+        "user_id": withdrawal.user_id,
+        "transaction_id": withdrawal.transaction_id,
+    }
+
+
+def _locked_requester(user_id: int) -> User:
+    """Return the requester, row-locked (PostgreSQL) so one user's requests are serialised; refuse others."""
+    user = db.session.scalar(sa.select(User).where(User.id == user_id).with_for_update())
+    if user is None:
+        raise NotFound("No such user.")
+    if not user.is_active or user.role not in REQUESTER_ROLES:
+        raise Forbidden("Only active members and leaders can request withdrawals.")
+    if not settings.get_settings().withdrawals_enabled_for(user.role):
+        raise Forbidden("withdrawals are disabled for your role")
+    return user
+
+
+def _signal(
+    event: str,
+    withdrawal: Withdrawal,
+    before: dict | None,
+    topics: list[str],
+    summary: str,
+    actor_id: int | None,
+    now: datetime,
+    *,
+    with_coop: bool = True,
+) -> None:
+    """Audit and signal a withdrawal change to its owner, finance and super admins (and the cooperative's leader)."""
+    coop_ids = [withdrawal.cooperative_id] if with_coop else []
+    rooms = realtime.rooms_for(roles=AUDIENCE, coop_ids=coop_ids, user_ids=[withdrawal.user_id])
+    audit_and_signal(
+        event,
+        "withdrawal",
+        withdrawal.id,
+        actor_id=actor_id,
+        before=before,
+        after=_state(withdrawal),
+        topics=topics,
+        rooms=rooms,
+        summary=summary,
+        now=now,
+    )
+
+
+def _staff_to_tell() -> list[int]:
+    """Return the ids of active FINANCE and SUPER_ADMIN users."""
+    query = sa.select(User.id).where(User.role.in_(AUDIENCE), User.is_active.is_(True))
+    return list(db.session.scalars(query))
+
+
+def _request_fields(data: object, user_id: int, maximum_kobo: int) -> tuple[int, str]:
+    """Return (amount_kobo, reason) of a request within the withdrawable balance, or refuse with 422."""
+    data = require_mapping(data)
+    errors: dict[str, str] = {}
+    amount = amount_field(data, errors, maximum_kobo=maximum_kobo)
+    reason = text_field(data, "reason", errors, min_len=3, max_len=500)
+    if errors:
+        raise ValidationFailed("Check the withdrawal request.", errors)
+    available = withdrawable_kobo(user_id)
+    if amount > available:
+        message = f"must not exceed your withdrawable balance of {format_naira(available)}"
+        raise ValidationFailed("The amount is more than you can withdraw.", {"amount_kobo": message})
+    return amount, reason  # type: ignore[return-value]
+
+
+@refusals_roll_back
+def request_withdrawal(
+    user_id: int, data: Mapping[str, Any], *, now: datetime | None = None, maximum_kobo: int = MAX_AMOUNT_KOBO
+) -> Withdrawal:
+    """Create a PENDING withdrawal of at most the user's withdrawable balance (other fields in data are ignored)."""
+    now = now or utcnow()
+    user = _locked_requester(user_id)
+    amount, reason = _request_fields(data, user.id, maximum_kobo)
+    withdrawal = Withdrawal(
+        user_id=user.id,
+        cooperative_id=user.cooperative_id,
+        amount_kobo=amount,
+        reason=reason,
+        status=WithdrawalStatus.PENDING,
+        created_at=now,
+        updated_at=now,
+    )
+    db.session.add(withdrawal)
+    db.session.flush()
+    summary = f"{user.full_name} requested a {format_naira(amount)} withdrawal"
+    _signal(
+        "withdrawal.requested",
+        withdrawal,
+        None,
+        ["withdrawals", "notifications"],
+        summary,
+        user.id,
+        now,
+        with_coop=False,
+    )
+    notifications.notify_users(
+        _staff_to_tell(), "New withdrawal request", f"{summary}: {reason}", "/dashboard/finance", now=now
+    )
+    realtime.commit()
+    return withdrawal
+
+
+def _pay_out(withdrawal: Withdrawal, actor_id: int | None, now: datetime) -> None:
+    """Write the successful WITHDRAWAL ledger line of a processed withdrawal and link it."""
+    tx = ledger.record_transaction(
+        tx_type=TxType.WITHDRAWAL,
+        category=TxCategory.WITHDRAWAL,
+        amount_kobo=withdrawal.amount_kobo,
+        user_id=withdrawal.user_id,
+        cooperative_id=withdrawal.cooperative_id,
+        created_by_id=actor_id,
+        description=f"Withdrawal #{withdrawal.id}",
+        now=now,
+    )
+    withdrawal.transaction_id = tx.id
+
+
+@refusals_roll_back
+def decide_withdrawal(
+    withdrawal_id: int,
+    new_status: WithdrawalStatus | str,
+    *,
+    actor_id: int | None,
+    notes: str | None = None,
+    now: datetime | None = None,
+) -> Withdrawal:
+    """Approve or reject a pending withdrawal, or process an approved one (writing its WITHDRAWAL transaction)."""
+    now = now or utcnow()
+    status, notes = parse_status(new_status, WithdrawalStatus), notes_value(notes)
+    withdrawal = db.session.get(Withdrawal, withdrawal_id) if isinstance(withdrawal_id, int) else None
+    if withdrawal is None:
+        raise NotFound("Withdrawal not found.")
+    before = _state(withdrawal)
+    who = "processed_by_id" if status is WithdrawalStatus.PROCESSED else "decided_by_id"
+    values: dict[str, Any] = {"updated_at": now, who: actor_id} | ({"notes": notes} if notes else {})
+    transition_status(withdrawal, status, "withdrawal", **values)
+    topics = ["withdrawals"]
+    if status is WithdrawalStatus.PROCESSED:
+        _pay_out(withdrawal, actor_id, now)
+        topics.append("transactions")
+    event, verb = DECIDED[status]
+    amount = format_naira(withdrawal.amount_kobo)
+    summary = f"{person_name(actor_id)} {verb} a {amount} withdrawal for {person_name(withdrawal.user_id)}"
+    _signal(event, withdrawal, before, topics, summary, actor_id, now)
+    notifications.notify_users(
+        [withdrawal.user_id],
+        f"Your withdrawal was {verb}",
+        f"Your {amount} withdrawal was {verb}.",
+        "/dashboard/member",
+        now=now,
+    )
+    realtime.commit()
+    return withdrawal
