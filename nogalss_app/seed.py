@@ -33,12 +33,65 @@ COOPERATIVES = [
     ("Abuja Carpenters Cooperative", "Abuja", "FCT", 0),
 ]
 LEADERS = [("Kemi", "Alabi"), ("Sani", "Danjuma"), ("Ifeoma", "Nwosu"), ("Bola", "Akande"), ("Emeka", "Obi")]
-FIRST = ["Ada", "Bayo", "Chioma", "Dauda", "Efe", "Funmi", "Garba", "Hauwa", "Ikenna", "Jumoke", "Kelechi",
-         "Lami", "Musa", "Nneka", "Olu", "Patience", "Rasheed", "Sade", "Tobi", "Uche", "Victoria", "Wale",
-         "Yusuf", "Zainab", "Abike", "Bashir", "Comfort", "Dayo", "Ebere", "Fatima", "Gbenga", "Hadiza",
-         "Ibrahim", "Joy", "Kunle"]
-LAST = ["Adebayo", "Balogun", "Chukwu", "Danladi", "Etim", "Fashola", "Gambo", "Haruna", "Idowu", "Jaja",
-        "Kalu", "Lawal", "Mohammed", "Nnamdi", "Ojo", "Peters", "Quadri", "Raji", "Salami", "Tijani"]
+FIRST = [
+    "Ada",
+    "Bayo",
+    "Chioma",
+    "Dauda",
+    "Efe",
+    "Funmi",
+    "Garba",
+    "Hauwa",
+    "Ikenna",
+    "Jumoke",
+    "Kelechi",
+    "Lami",
+    "Musa",
+    "Nneka",
+    "Olu",
+    "Patience",
+    "Rasheed",
+    "Sade",
+    "Tobi",
+    "Uche",
+    "Victoria",
+    "Wale",
+    "Yusuf",
+    "Zainab",
+    "Abike",
+    "Bashir",
+    "Comfort",
+    "Dayo",
+    "Ebere",
+    "Fatima",
+    "Gbenga",
+    "Hadiza",
+    "Ibrahim",
+    "Joy",
+    "Kunle",
+]
+LAST = [
+    "Adebayo",
+    "Balogun",
+    "Chukwu",
+    "Danladi",
+    "Etim",
+    "Fashola",
+    "Gambo",
+    "Haruna",
+    "Idowu",
+    "Jaja",
+    "Kalu",
+    "Lawal",
+    "Mohammed",
+    "Nnamdi",
+    "Ojo",
+    "Peters",
+    "Quadri",
+    "Raji",
+    "Salami",
+    "Tijani",
+]
 MEMBER_COUNT = 35
 CONTRIBUTION_NAIRA = [2_000, 3_000, 5_000, 7_500, 10_000, 15_000, 20_000]
 
@@ -65,8 +118,13 @@ def demo_email(local: str) -> str:
 
 def _pay(payment, when: datetime) -> None:
     """Complete a payment through the same path the gateway callback uses."""
-    payments.confirm_payment(payment.reference, amount_kobo=payment.amount_kobo, currency=payment.currency,
-                             gateway_status="success", now=when)
+    payments.confirm_payment(
+        payment.reference,
+        amount_kobo=payment.amount_kobo,
+        currency=payment.currency,
+        gateway_status="success",
+        now=when,
+    )
 
 
 def build_plan(password: str, now: datetime, rng: random.Random) -> Plan:
@@ -84,36 +142,78 @@ def build_plan(password: str, now: datetime, rng: random.Random) -> Plan:
 def _plan_organisations(plan: Plan, password: str, start: datetime) -> None:
     """Staff, parent organizations, cooperatives (registration fee paid) and their leaders."""
     for local, role, first, last in STAFF:
-        plan.at(start, f"staff {local}", lambda when, local=local, role=role, first=first, last=last: plan.users
-                .__setitem__(local, accounts.create_user(email=demo_email(local), password=password, role=role,
-                                                         first_name=first, last_name=last, now=when).id))
+        plan.at(
+            start,
+            f"staff {local}",
+            lambda when, local=local, role=role, first=first, last=last: plan.users.__setitem__(
+                local,
+                accounts.create_user(
+                    email=demo_email(local), password=password, role=role, first_name=first, last_name=last, now=when
+                ).id,
+            ),
+        )
     parents: list[int] = []
     for name in PARENTS:
-        plan.at(start, f"parent {name}", lambda when, name=name: parents.append(
-            accounts.create_parent_organization(name=name, email=f"info@{name.split()[0].lower()}.org.ng",
-                                                now=when).id))
+        plan.at(
+            start,
+            f"parent {name}",
+            lambda when, name=name: parents.append(
+                accounts.create_parent_organization(
+                    name=name, email=f"info@{name.split()[0].lower()}.org.ng", now=when
+                ).id
+            ),
+        )
     for n, (name, city, state, parent_index) in enumerate(COOPERATIVES, start=1):
-        plan.at(start + timedelta(days=n), f"cooperative {n}", lambda when, n=n, name=name, city=city,
-                state=state, parent_index=parent_index: _register_cooperative(plan, n, name, city, state,
-                                                                               parents[parent_index], password,
-                                                                               when))
+        plan.at(
+            start + timedelta(days=n),
+            f"cooperative {n}",
+            lambda when, n=n, name=name, city=city, state=state, parent_index=parent_index: _register_cooperative(
+                plan, n, name, city, state, parents[parent_index], password, when
+            ),
+        )
         first, last = LEADERS[n - 1]
-        plan.at(start + timedelta(days=n, hours=2), f"leader {n}", lambda when, n=n, first=first, last=last: plan
-                .users.__setitem__(f"leader{n}", accounts.create_user(
-                    email=demo_email(f"leader{n}"), password=password, role=Role.LEADER, first_name=first,
-                    last_name=last, cooperative_id=plan.coops[n - 1], now=when).id))
+        plan.at(
+            start + timedelta(days=n, hours=2),
+            f"leader {n}",
+            lambda when, n=n, first=first, last=last: plan.users.__setitem__(
+                f"leader{n}",
+                accounts.create_user(
+                    email=demo_email(f"leader{n}"),
+                    password=password,
+                    role=Role.LEADER,
+                    first_name=first,
+                    last_name=last,
+                    cooperative_id=plan.coops[n - 1],
+                    now=when,
+                ).id,
+            ),
+        )
 
 
-def _register_cooperative(plan: Plan, n: int, name: str, city: str, state: str, parent_id: int, password: str,
-                          when: datetime) -> None:
+def _register_cooperative(
+    plan: Plan, n: int, name: str, city: str, state: str, parent_id: int, password: str, when: datetime
+) -> None:
     """Register a cooperative and pay its fee."""
     payment = registration.start_cooperative_registration(
-        {"name": name, "registration_number": f"NGS-COOP-{n:03d}", "address": f"{n} Market Road",
-         "city": city, "state": state, "phone": f"+23480300000{n:02d}", "email": demo_email(f"coop{n}"),
-         "bank_name": "First Bank of Nigeria", "bank_account_number": f"30{n:08d}",
-         "bank_account_name": name, "parent_organization_id": parent_id, "first_name": "Secretary",
-         "last_name": f"Coop{n}", "contact_email": demo_email(f"coop{n}"), "password": password},
-        now=when)
+        {
+            "name": name,
+            "registration_number": f"NGS-COOP-{n:03d}",
+            "address": f"{n} Market Road",
+            "city": city,
+            "state": state,
+            "phone": f"+23480300000{n:02d}",
+            "email": demo_email(f"coop{n}"),
+            "bank_name": "First Bank of Nigeria",
+            "bank_account_number": f"30{n:08d}",
+            "bank_account_name": name,
+            "parent_organization_id": parent_id,
+            "first_name": "Secretary",
+            "last_name": f"Coop{n}",
+            "contact_email": demo_email(f"coop{n}"),
+            "password": password,
+        },
+        now=when,
+    )
     _pay(payment, when + timedelta(minutes=5))
     coop_id = db.session.scalar(sa.select(Cooperative.id).where(Cooperative.registration_number == f"NGS-COOP-{n:03d}"))
     plan.coops.append(coop_id)
@@ -125,38 +225,64 @@ def _plan_members(plan: Plan, password: str, start: datetime, now: datetime, rng
         coop_index = (k - 1) % len(COOPERATIVES)
         joined = start + timedelta(days=8 + k * 9, hours=rng.randint(8, 17))
         first, last = FIRST[(k - 1) % len(FIRST)], LAST[(k * 7) % len(LAST)]
-        plan.at(joined, f"member {k}", lambda when, k=k, coop_index=coop_index, first=first, last=last:
-                _register_member(plan, k, coop_index, first, last, password, when))
+        plan.at(
+            joined,
+            f"member {k}",
+            lambda when, k=k, coop_index=coop_index, first=first, last=last: _register_member(
+                plan, k, coop_index, first, last, password, when
+            ),
+        )
         when = joined + timedelta(days=3)
         while when < now - timedelta(days=1):
             amount = rng.choice(CONTRIBUTION_NAIRA) * 100
-            plan.at(when, f"contribution m{k}", lambda at, k=k, amount=amount: _pay(
-                contributions.start_contribution(plan.users[f"member{k}"], amount, now=at), at))
+            plan.at(
+                when,
+                f"contribution m{k}",
+                lambda at, k=k, amount=amount: _pay(
+                    contributions.start_contribution(plan.users[f"member{k}"], amount, now=at), at
+                ),
+            )
             when += timedelta(days=rng.randint(27, 33))
 
 
-def _register_member(plan: Plan, k: int, coop_index: int, first: str, last: str, password: str,
-                     when: datetime) -> None:
+def _register_member(plan: Plan, k: int, coop_index: int, first: str, last: str, password: str, when: datetime) -> None:
     """Register a member with their cooperative code and pay the fee."""
     payment = registration.start_member_registration(
-        {"first_name": first, "last_name": last, "email": demo_email(f"member{k}"), "phone": f"+2348030{k:06d}",
-         "password": password, "cooperative_code": f"NGS-COOP-{coop_index + 1:03d}"}, now=when)
+        {
+            "first_name": first,
+            "last_name": last,
+            "email": demo_email(f"member{k}"),
+            "phone": f"+2348030{k:06d}",
+            "password": password,
+            "cooperative_code": f"NGS-COOP-{coop_index + 1:03d}",
+        },
+        now=when,
+    )
     _pay(payment, when + timedelta(minutes=3))
     plan.users[f"member{k}"] = db.session.scalar(sa.select(User.id).where(User.email == demo_email(f"member{k}")))
 
 
 def _loan(plan: Plan, key: str, member: int, naira: int, when: datetime) -> None:
     """A member applies for a loan."""
-    loan = loans.apply_for_loan(plan.users[f"member{member}"], {
-        "amount_kobo": naira * 100, "purpose": "Working capital for the business", "duration_months": 6}, now=when)
+    loan = loans.apply_for_loan(
+        plan.users[f"member{member}"],
+        {"amount_kobo": naira * 100, "purpose": "Working capital for the business", "duration_months": 6},
+        now=when,
+    )
     plan.loans[key] = loan.id
 
 
 def _decide(plan: Plan, key: str, status: LoanStatus, by: str, when: datetime) -> None:
     """A leader or apex decides a loan."""
     actor = db.session.get(User, plan.users[by])
-    loans.decide_loan(plan.loans[key], status, actor_id=actor.id, actor_role=actor.role,
-                      actor_cooperative_id=actor.cooperative_id, now=when)
+    loans.decide_loan(
+        plan.loans[key],
+        status,
+        actor_id=actor.id,
+        actor_role=actor.role,
+        actor_cooperative_id=actor.cooperative_id,
+        now=when,
+    )
 
 
 def _plan_loans_and_withdrawals(plan: Plan, start: datetime, now: datetime) -> None:
@@ -166,13 +292,19 @@ def _plan_loans_and_withdrawals(plan: Plan, start: datetime, now: datetime) -> N
     plan.at(d(120), "loan completed", lambda w: _loan(plan, "completed", 1, 20_000, w))
     plan.at(d(118), "approve", lambda w: _decide(plan, "completed", LoanStatus.APPROVED, "leader1", w))
     plan.at(d(117), "activate", lambda w: _decide(plan, "completed", LoanStatus.ACTIVE, "apex", w))
-    plan.at(d(60), "repay", lambda w: loans.record_repayment(plan.loans["completed"], 20_000 * 100,
-                                                              actor_id=plan.users["finance"], now=w))
+    plan.at(
+        d(60),
+        "repay",
+        lambda w: loans.record_repayment(plan.loans["completed"], 20_000 * 100, actor_id=plan.users["finance"], now=w),
+    )
     plan.at(d(90), "loan active", lambda w: _loan(plan, "active", 2, 30_000, w))
     plan.at(d(88), "approve", lambda w: _decide(plan, "active", LoanStatus.APPROVED, "leader2", w))
     plan.at(d(87), "activate", lambda w: _decide(plan, "active", LoanStatus.ACTIVE, "apex", w))
-    plan.at(d(30), "repay", lambda w: loans.record_repayment(plan.loans["active"], 10_000 * 100,
-                                                              actor_id=plan.users["finance"], now=w))
+    plan.at(
+        d(30),
+        "repay",
+        lambda w: loans.record_repayment(plan.loans["active"], 10_000 * 100, actor_id=plan.users["finance"], now=w),
+    )
     plan.at(d(20), "loan approved", lambda w: _loan(plan, "approved", 3, 15_000, w))
     plan.at(d(18), "approve", lambda w: _decide(plan, "approved", LoanStatus.APPROVED, "leader3", w))
     plan.at(d(15), "loan rejected", lambda w: _loan(plan, "rejected", 4, 25_000, w))
@@ -185,51 +317,104 @@ def _plan_loans_and_withdrawals(plan: Plan, start: datetime, now: datetime) -> N
         ("rejected", 4, 3_000, WithdrawalStatus.REJECTED, 8),
         ("pending", 8, 2_500, WithdrawalStatus.PENDING, 1),
     ]:
-        plan.at(d(days), f"withdrawal {key}", lambda w, key=key, member=member, naira=naira: plan.withdrawals
-                .__setitem__(key, withdrawals.request_withdrawal(plan.users[f"member{member}"], {
-                    "amount_kobo": naira * 100, "reason": "School fees"}, now=w).id))
-        path = {WithdrawalStatus.PROCESSED: [WithdrawalStatus.APPROVED, WithdrawalStatus.PROCESSED],
-                WithdrawalStatus.APPROVED: [WithdrawalStatus.APPROVED],
-                WithdrawalStatus.REJECTED: [WithdrawalStatus.REJECTED], WithdrawalStatus.PENDING: []}[status]
+        plan.at(
+            d(days),
+            f"withdrawal {key}",
+            lambda w, key=key, member=member, naira=naira: plan.withdrawals.__setitem__(
+                key,
+                withdrawals.request_withdrawal(
+                    plan.users[f"member{member}"], {"amount_kobo": naira * 100, "reason": "School fees"}, now=w
+                ).id,
+            ),
+        )
+        path = {
+            WithdrawalStatus.PROCESSED: [WithdrawalStatus.APPROVED, WithdrawalStatus.PROCESSED],
+            WithdrawalStatus.APPROVED: [WithdrawalStatus.APPROVED],
+            WithdrawalStatus.REJECTED: [WithdrawalStatus.REJECTED],
+            WithdrawalStatus.PENDING: [],
+        }[status]
         for step, new in enumerate(path, start=1):
-            plan.at(d(days) + timedelta(hours=step), f"withdrawal {key} {new.value}", lambda w, key=key, new=new:
-                    withdrawals.decide_withdrawal(plan.withdrawals[key], new, actor_id=plan.users["finance"],
-                                                  now=w))
+            plan.at(
+                d(days) + timedelta(hours=step),
+                f"withdrawal {key} {new.value}",
+                lambda w, key=key, new=new: withdrawals.decide_withdrawal(
+                    plan.withdrawals[key], new, actor_id=plan.users["finance"], now=w
+                ),
+            )
 
 
 def _plan_back_office(plan: Plan, now: datetime) -> None:
     """Expenses in every status, partners, a declined payment and one active alert."""
     from .models import ExpenseStatus
 
-    for n, (title, category, naira, path) in enumerate([
-        ("Office rent, Abuja secretariat", "Rent", 350_000, [ExpenseStatus.APPROVED, ExpenseStatus.PAID]),
-        ("Field visits to Kano cooperatives", "Travel", 120_000, [ExpenseStatus.APPROVED]),
-        ("New conference projector", "Equipment", 480_000, [ExpenseStatus.REJECTED]),
-        ("Printing of member passbooks", "Printing", 65_000, []),
-    ]):
+    for n, (title, category, naira, path) in enumerate(
+        [
+            ("Office rent, Abuja secretariat", "Rent", 350_000, [ExpenseStatus.APPROVED, ExpenseStatus.PAID]),
+            ("Field visits to Kano cooperatives", "Travel", 120_000, [ExpenseStatus.APPROVED]),
+            ("New conference projector", "Equipment", 480_000, [ExpenseStatus.REJECTED]),
+            ("Printing of member passbooks", "Printing", 65_000, []),
+        ]
+    ):
         when = now - timedelta(days=50 - n * 12)
         ids: list[int] = []
-        plan.at(when, f"expense {n}", lambda w, title=title, category=category, naira=naira, ids=ids: ids.append(
-            expenses.create_expense({"title": title, "category": category, "amount_kobo": naira * 100,
-                                     "description": f"{title} ({category.lower()})"},
-                                    actor_id=plan.users["finance"], now=w).id))
+        plan.at(
+            when,
+            f"expense {n}",
+            lambda w, title=title, category=category, naira=naira, ids=ids: ids.append(
+                expenses.create_expense(
+                    {
+                        "title": title,
+                        "category": category,
+                        "amount_kobo": naira * 100,
+                        "description": f"{title} ({category.lower()})",
+                    },
+                    actor_id=plan.users["finance"],
+                    now=w,
+                ).id
+            ),
+        )
         for step, new in enumerate(path, start=1):
-            plan.at(when + timedelta(days=step), f"expense {n} {new.value}", lambda w, ids=ids, new=new:
-                    expenses.decide_expense(ids[0], new, actor_id=plan.users["super-admin"], now=w))
+            plan.at(
+                when + timedelta(days=step),
+                f"expense {n} {new.value}",
+                lambda w, ids=ids, new=new: expenses.decide_expense(
+                    ids[0], new, actor_id=plan.users["super-admin"], now=w
+                ),
+            )
     for name, site, text in [
         ("Bank of Industry", "https://www.boi.ng", "Development finance for small enterprises."),
         ("Cooperative Federation of Nigeria", "https://cfn.org.ng", "The national voice of cooperatives."),
         ("Literacy for All Initiative", "https://literacyforall.org.ng", "Adult literacy classes in 12 states."),
     ]:
-        plan.at(now - timedelta(days=30), f"partner {name}", lambda w, name=name, site=site, text=text:
-                alerts.create_partner({"name": name, "website": site, "description": text},
-                                      actor_id=plan.users["super-admin"]))
-    plan.at(now - timedelta(days=3), "declined payment", lambda w: payments.fail_payment(
-        contributions.start_contribution(plan.users["member9"], 5_000 * 100, now=w).reference,
-        reason="Declined by the card issuer", now=w))
-    plan.at(now - timedelta(hours=6), "alert", lambda w: alerts.raise_alert(
-        {"title": "Scheduled maintenance", "message": "Payments may be slow on Saturday from 22:00 to 23:00.",
-         "severity": Severity.WARNING.value}, actor_id=plan.users["super-admin"], now=w))
+        plan.at(
+            now - timedelta(days=30),
+            f"partner {name}",
+            lambda w, name=name, site=site, text=text: alerts.create_partner(
+                {"name": name, "website": site, "description": text}, actor_id=plan.users["super-admin"]
+            ),
+        )
+    plan.at(
+        now - timedelta(days=3),
+        "declined payment",
+        lambda w: payments.fail_payment(
+            contributions.start_contribution(plan.users["member9"], 5_000 * 100, now=w).reference,
+            reason="Declined by the card issuer",
+            now=w,
+        ),
+    )
+    plan.at(
+        now - timedelta(hours=6),
+        "alert",
+        lambda w: alerts.raise_alert(
+            {
+                "title": "Scheduled maintenance",
+                "message": "Payments may be slow on Saturday from 22:00 to 23:00.",
+                "severity": Severity.WARNING.value,
+            },
+            actor_id=plan.users["super-admin"],
+            now=w,
+        ),
+    )
 
 
 def empty_database() -> None:
@@ -249,8 +434,9 @@ def print_logins(password: str) -> None:
     click.echo(f"\nDemo sign-ins (password: {password})")
     rows = [(demo_email(local), role.label) for local, role, _, _ in STAFF]
     rows += [(demo_email(f"leader{n}"), f"Leader of cooperative {n}") for n in range(1, len(COOPERATIVES) + 1)]
-    rows += [(demo_email(f"member{k}"), f"Member of cooperative {(k - 1) % len(COOPERATIVES) + 1}")
-             for k in range(1, 6)]
+    rows += [
+        (demo_email(f"member{k}"), f"Member of cooperative {(k - 1) % len(COOPERATIVES) + 1}") for k in range(1, 6)
+    ]
     rows.append((f"member6@{DEMO_DOMAIN} … member{MEMBER_COUNT}@{DEMO_DOMAIN}", "Members"))
     width = max(len(email) for email, _ in rows)
     for email, what in rows:

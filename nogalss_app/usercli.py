@@ -40,8 +40,14 @@ def create_user_command(role, email, regno, first_name, last_name, password_stdi
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        user = create_user(email=email, password=password, role=role, first_name=first_name,
-                           last_name=last_name, cooperative_id=coop.id if coop else None)
+        user = create_user(
+            email=email,
+            password=password,
+            role=role,
+            first_name=first_name,
+            last_name=last_name,
+            cooperative_id=coop.id if coop else None,
+        )
     except ServiceError as exc:
         details = "; ".join(f"{k}: {v}" for k, v in exc.fields.items())
         raise click.ClickException(f"{exc.message} {details}".strip()) from None
