@@ -1,0 +1,25 @@
+"""Prometheus metrics of this process (SPEC §6 observability)."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+REGISTRY = CollectorRegistry(auto_describe=True)
+
+SOCKETS = Gauge("nogalss_connected_sockets", "Open dashboard sockets in this process", ["role"], registry=REGISTRY)
+CHANGES = Counter("nogalss_changes_recorded_total", "Change signals committed to the ChangeLog", registry=REGISTRY)
+EMITS = Counter("nogalss_emits_total", "dashboard:update messages emitted (one per room)", registry=REGISTRY)
+COALESCED = Counter("nogalss_coalesced_signals_total", "Signals merged into an already pending emit", registry=REGISTRY)
+DELIVERY_LAG = Histogram(
+    "nogalss_delivery_lag_seconds",
+    "From ChangeLog row creation to its emit",
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+    registry=REGISTRY,
+)
+PANEL_RENDER = Histogram(
+    "nogalss_panel_render_seconds",
+    "Time to build and render one panel fragment",
+    ["dashboard", "panel"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1),
+    registry=REGISTRY,
+)

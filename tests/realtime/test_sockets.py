@@ -1,0 +1,172 @@
+"""Socket.IO: server-assigned rooms, refused connections, targeted after-commit signals, sync, kicks."""
+
+from __future__ import annotations
+
+import pytest
+
+from nogalss_app.extensions import db, socketio
+from nogalss_app.models import ChangeLog, Role
+from nogalss_app.services import realtime
+from tests import factories
+
+ORIGIN = {"Origin": "http://localhost"}
+
+
+def signed_in_socket(app, user, headers=ORIGIN):
+    """Sign a user in over HTTP and open a Socket.IO connection with that session cookie."""
+    http = app.test_client()
+    response = http.post("/api/auth/login", json={"email": user.email, "password": factories.PASSWORD})
+    assert response.status_code == 200
+    return socketio.test_client(app, flask_test_client=http, headers=headers), http
+
+
+def updates(sock) -> list[dict]:
+    """Return the dashboard:update payloads received so far."""
+    return [msg["args"][0] for msg in sock.get_received() if msg["name"] == "dashboard:update"]
+
+
+def send_change(event_name, topics, **audience) -> int:
+    """Record and commit a change the way services do; return its v."""
+    row = realtime.notify(event_name, topics, rooms=realtime.rooms_for(**audience))
+    realtime.commit()
+    return row.id
+
+
+def test_a_signed_out_connection_is_refused(app):
+    sock = socketio.test_client(app, headers=ORIGIN)
+    assert not sock.is_connected()
+
+
+def test_a_deactivated_users_session_cannot_connect(app):
+    user = factories.user(role=Role.FINANCE)
+    http = app.test_client()
+    http.post("/api/auth/login", json={"email": user.email, "password": factories.PASSWORD})
+    user.is_active = False
+    db.session.commit()
+    assert not socketio.test_client(app, flask_test_client=http, headers=ORIGIN).is_connected()
+
+
+def test_signals_reach_exactly_the_rooms_allowed_to_see_them(app):
+    leader_a = factories.user(role=Role.LEADER)
+    leader_b = factories.user(role=Role.LEADER)
+    member_a = factories.user(role=Role.MEMBER, cooperative_id=leader_a.cooperative_id)
+    finance = factories.user(role=Role.FINANCE)
+    admin = factories.user(role=Role.SUPER_ADMIN)
+    socks = {
+        name: signed_in_socket(app, u)[0]
+        for name, u in {
+            "leader_a": leader_a,
+            "leader_b": leader_b,
+            "member_a": member_a,
+            "finance": finance,
+            "admin": admin,
+        }.items()
+    }
+    for sock in socks.values():
+        sock.get_received()
+    v = send_change(
+        "loan.applied", ["loans"], coop_ids=[leader_a.cooperative_id], user_ids=[member_a.id], roles=[Role.APEX]
+    )
+    got = {name: updates(sock) for name, sock in socks.items()}
+    assert got["leader_a"] == [{"v": v, "event": "loan.applied", "topics": ["activity", "loans"]}]
+    assert got["member_a"] == got["leader_a"]
+    assert got["admin"] == got["leader_a"]  # super admins hear of everything
+    assert got["leader_b"] == [] and got["finance"] == []
+
+
+def test_a_rolled_back_change_emits_nothing_and_leaves_no_row(app):
+    admin = factories.user(role=Role.SUPER_ADMIN)
+    sock, _ = signed_in_socket(app, admin)
+    sock.get_received()
+    realtime.notify("loan.applied", ["loans"], rooms=realtime.rooms_for(roles=[Role.APEX]))
+    db.session.rollback()
+    realtime.flush_pending()
+    assert updates(sock) == []
+    assert db.session.query(ChangeLog).count() == 0
+
+
+def test_clients_cannot_join_rooms(app):
+    leader_a = factories.user(role=Role.LEADER)
+    leader_b = factories.user(role=Role.LEADER)
+    sock, _ = signed_in_socket(app, leader_a)
+    for event_name in ("join", "enter_room", "join_room"):
+        sock.emit(event_name, {"room": f"coop:{leader_b.cooperative_id}"})
+    sock.get_received()
+    send_change("loan.applied", ["loans"], coop_ids=[leader_b.cooperative_id])
+    assert updates(sock) == []
+    assert sock.is_connected()
+
+
+def test_sync_answers_the_topics_changed_for_this_clients_rooms_only(app):
+    leader_a = factories.user(role=Role.LEADER)
+    other_coop = factories.cooperative()
+    sock, _ = signed_in_socket(app, leader_a)
+    seen = send_change("alert.created", ["alerts"], everyone=True)
+    send_change("loan.applied", ["loans"], coop_ids=[leader_a.cooperative_id])
+    send_change("withdrawal.requested", ["withdrawals"], coop_ids=[other_coop.id])
+    latest = send_change("expense.created", ["expenses"], roles=[Role.FINANCE])
+    answer = sock.emit("dashboard:sync", {"v": seen}, callback=True)
+    assert answer == {"topics": ["activity", "loans"], "v": latest}
+
+
+@pytest.mark.parametrize("bad", [None, {}, {"v": "12"}, {"v": -1}, {"v": True}, {"v": 10**9}])
+def test_sync_with_an_unusable_v_asks_for_a_full_refresh(app, bad):
+    user = factories.user(role=Role.FINANCE)
+    sock, _ = signed_in_socket(app, user)
+    send_change("expense.created", ["expenses"], roles=[Role.FINANCE])
+    assert sock.emit("dashboard:sync", bad, callback=True)["refresh"] == "all"
+
+
+def test_sync_after_a_long_gap_asks_for_a_full_refresh(app):
+    user = factories.user(role=Role.FINANCE)
+    sock, _ = signed_in_socket(app, user)
+    for _ in range(realtime.MAX_SYNC_ROWS + 1):
+        realtime.notify("expense.created", ["expenses"], rooms=realtime.rooms_for(roles=[Role.FINANCE]))
+    realtime.commit()
+    assert sock.emit("dashboard:sync", {"v": 0}, callback=True)["refresh"] == "all"
+
+
+def test_logout_disconnects_the_users_sockets(app):
+    user = factories.user(role=Role.FINANCE)
+    other = factories.user(role=Role.FINANCE)
+    sock, http = signed_in_socket(app, user)
+    bystander, _ = signed_in_socket(app, other)
+    token = http.post("/api/auth/login", json={"email": user.email, "password": factories.PASSWORD}).get_json()
+    assert http.post("/api/auth/logout", headers={"X-CSRFToken": token["csrf_token"]}).status_code == 200
+    assert not sock.is_connected()
+    assert bystander.is_connected()
+
+
+def test_a_committed_row_that_was_not_emitted_goes_out_on_the_next_flush(app):
+    admin = factories.user(role=Role.SUPER_ADMIN)
+    sock, _ = signed_in_socket(app, admin)
+    sock.get_received()
+    # Commit without the after-commit flush, as if the process died right after the commit.
+    row = realtime.notify("alert.created", ["alerts"], rooms=realtime.rooms_for(everyone=True))
+    db.session.commit()
+    assert updates(sock) == []
+    assert realtime.flush_pending() == 1
+    assert [u["v"] for u in updates(sock)] == [row.id]
+    assert db.session.get(ChangeLog, row.id).emitted_at is not None
+    assert realtime.flush_pending() == 0
+
+
+def test_a_burst_of_100_changes_is_coalesced_into_a_few_signals(app):
+    finance = factories.user(role=Role.FINANCE)
+    sock, _ = signed_in_socket(app, finance)
+    sock.get_received()
+    dispatcher = realtime.dispatcher
+    dispatcher.running = True  # coalesce as a server process does, draining by hand instead of the loop
+    try:
+        last = 0
+        for n in range(100):
+            last = send_change("expense.created", ["expenses"] if n % 2 else ["transactions"], roles=["FINANCE"])
+            if n % 40 == 39:
+                dispatcher.drain(force=True)  # the maximum wait elapsed mid-burst
+        dispatcher.drain(force=True)
+    finally:
+        dispatcher.running = False
+    got = updates(sock)
+    assert 1 <= len(got) <= 4
+    assert got[-1]["v"] == last and set(got[-1]["topics"]) >= {"expenses", "transactions"}
+    assert db.session.query(ChangeLog).filter(ChangeLog.emitted_at.is_(None)).count() == 0
