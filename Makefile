@@ -25,6 +25,7 @@ run: $(STAMP)
 ## make test: install and run the whole suite (SQLite, then PostgreSQL when reachable; mandatory under CI=true)
 test: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check --quiet .
 	$(BIN)/python -m tests.tools.run_suite
 
 lint: $(STAMP)

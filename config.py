@@ -89,6 +89,8 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = _normalise_db_url(os.environ.get("TEST_DATABASE_URL", "sqlite://"))
     ALLOWED_ORIGINS = ["http://localhost", "http://127.0.0.1"]
     SOCKETIO_ASYNC_MODE = "threading"
+    # Tests drive the dispatcher by hand; live-server tests run the real loop.
+    REALTIME_BACKGROUND = False
     # Fast hashes keep the suite quick; production parameters are tested separately.
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 8

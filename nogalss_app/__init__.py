@@ -33,12 +33,16 @@ def _check_config(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     """Bind the unbound extensions to this app."""
-    from . import models  # noqa: F401  (registers the tables)
-    from .services import passwords
+    from . import (
+        models,  # noqa: F401  (registers the tables)
+        sockets,
+    )
+    from .services import passwords, realtime
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True,
-                     compare_type=True)
+    migrate.init_app(
+        app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True, compare_type=True
+    )
     csrf.init_app(app)
     login_manager.init_app(app)
     passwords.configure(app.config)
@@ -51,17 +55,20 @@ def register_extensions(app: Flask) -> None:
         path="/api/socket",
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
         cors_allowed_origins=origins,
-        message_queue=app.config["REDIS_URL"],
-        max_http_buffer_size=64 * 1024,
+        client_manager=sockets.client_manager(app.config["REDIS_URL"]),
+        max_http_buffer_size=16 * 1024,  # signals are tiny; a larger frame closes the connection
         manage_session=False,
     )
+    sockets.register_handlers()
+    realtime.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
     """Attach the auth, public and per-dashboard blueprints."""
-    from .blueprints import auth, dashboards, main
+    from .blueprints import auth, dashboards, main, ops
 
     app.register_blueprint(main.bp)
+    app.register_blueprint(ops.bp)
     app.register_blueprint(auth.bp)
     for blueprint in dashboards.blueprints():
         app.register_blueprint(blueprint)

@@ -70,8 +70,9 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf_error(err: CSRFError):
         """Answer a missing or wrong CSRF token."""
-        return error_response(400, "The form expired or the CSRF token is missing. Reload and try again.",
-                              code="csrf_failed")
+        return error_response(
+            400, "The form expired or the CSRF token is missing. Reload and try again.", code="csrf_failed"
+        )
 
     @app.errorhandler(HTTPException)
     def _http_error(err: HTTPException):

@@ -11,6 +11,7 @@ from flask_login import current_user
 from .errors import error_response
 from .extensions import db, login_manager
 from .models import Role, User
+from .services.stats.scope import Scope
 
 # Dashboard key → URL slug, title and the roles that may open it (SPEC §2).
 DASHBOARDS: dict[str, dict] = {
@@ -152,3 +153,46 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     app.before_request(_refuse_non_json_writes)
     app.after_request(_security_headers)
+
+
+def resolve_scope(dashboard: str, user: User, args) -> Scope | None:
+    """Return the scope of a dashboard for this viewer; None when a super admin must first choose.
+
+    Leaders always see their own cooperative and members themselves, whatever the query says. A super
+    admin names the cooperative (`?cooperative=`) or member (`?member=`); an unknown one is a 404.
+    """
+    from .models import Cooperative
+    from .services.errors import NotFound
+
+    if dashboard == "leader":
+        if user.role is Role.LEADER:
+            return Scope(user.id, user.role, cooperative_id=user.cooperative_id)
+        coop_id = _int_arg(args, "cooperative")
+        if coop_id is None:
+            return None
+        if db.session.get(Cooperative, coop_id) is None:
+            raise NotFound("No such cooperative.")
+        return Scope(user.id, user.role, cooperative_id=coop_id)
+    if dashboard == "member":
+        if user.role is Role.MEMBER:
+            return Scope(user.id, user.role, member_id=user.id, cooperative_id=user.cooperative_id)
+        member_id = _int_arg(args, "member")
+        if member_id is None:
+            return None
+        member = db.session.get(User, member_id)
+        if member is None or member.role not in (Role.MEMBER, Role.LEADER):
+            raise NotFound("No such member.")
+        return Scope(user.id, user.role, member_id=member.id, cooperative_id=member.cooperative_id)
+    return Scope(user.id, user.role)
+
+
+def _int_arg(args, name: str) -> int | None:
+    """Return a positive integer query argument, None when absent; a malformed one is a 404."""
+    from .services.errors import NotFound
+
+    raw = args.get(name)
+    if raw in (None, ""):
+        return None
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 12:
+        raise NotFound("Not found.")
+    return int(raw)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 
 import pytest
 import sqlalchemy as sa
@@ -17,6 +18,7 @@ from nogalss_app.extensions import db  # noqa: E402
 from . import factories  # noqa: E402
 
 IN_CI = os.environ.get("CI") == "true"
+pytest_plugins = ["tests.support.live"]
 
 
 def _engine_options(url: str) -> dict:
@@ -26,28 +28,62 @@ def _engine_options(url: str) -> dict:
     return {"pool_pre_ping": True}
 
 
+def using_postgres() -> bool:
+    """Return True when this run tests against PostgreSQL."""
+    return TestingConfig.SQLALCHEMY_DATABASE_URI.startswith("postgresql")
+
+
 @pytest.fixture(scope="session")
-def app():
-    """Create the app once per test session with a fresh schema."""
+def database_url():
+    """Return the database of this run: in-memory SQLite, or a private PostgreSQL database made for the run.
+
+    A private database per run means two runs (two engineers, or CI beside a developer) never share tables.
+    """
     url = TestingConfig.SQLALCHEMY_DATABASE_URI
-    app = create_app(TestingConfig, SQLALCHEMY_ENGINE_OPTIONS=_engine_options(url))
+    if not url.startswith("postgresql"):
+        yield url
+        return
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    name = f"nogalss_test_{uuid.uuid4().hex[:12]}"
+    admin_dsn = base.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
+    with psycopg.connect(admin_dsn, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(admin_dsn, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    """Create the app once per test session with a fresh schema."""
+    app = create_app(
+        TestingConfig, SQLALCHEMY_DATABASE_URI=database_url, SQLALCHEMY_ENGINE_OPTIONS=_engine_options(database_url)
+    )
     with app.app_context():
-        db.drop_all()
         db.create_all()
     yield app
     with app.app_context():
         db.session.remove()
-        db.drop_all()
         db.engine.dispose()
 
 
 @pytest.fixture(autouse=True)
 def _app_context(app):
     """Run every test inside an app context and leave the database empty afterwards."""
+    from nogalss_app import sockets
+    from nogalss_app.services.realtime import dispatcher
+
     with app.app_context():
         yield
         db.session.remove()
         _empty_tables()
+        dispatcher.reset()
+        sockets.reset_registry()
 
 
 def _empty_tables() -> None:
@@ -83,7 +119,12 @@ def login_as(client):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Under CI=true a skip is a failure: turn skips into errors at report time."""
+    """Run PostgreSQL-only tests in the PostgreSQL pass only; under CI=true a skip is a failure."""
+    if not using_postgres():
+        postgres_only = [item for item in items if item.get_closest_marker("postgres")]
+        if postgres_only:
+            config.hook.pytest_deselected(items=postgres_only)
+            items[:] = [item for item in items if not item.get_closest_marker("postgres")]
     if IN_CI:
         config.pluginmanager.register(_NoSkipsInCI(), "no-skips-in-ci")
 

@@ -13,6 +13,7 @@ from ..extensions import csrf, db
 from ..security import client_address, home_url_for, is_safe_next
 from ..services.auth import authenticate, end_all_sessions
 from ..services.errors import ServiceError, ValidationFailed
+from ..sockets import disconnect_user
 
 bp = Blueprint("auth", __name__)
 
@@ -46,8 +47,7 @@ def login():
     error, status = None, 200
     if form.validate_on_submit():
         try:
-            user = authenticate(form.email.data, form.password.data, client=client_address(),
-                                config=current_app.config)
+            user = authenticate(form.email.data, form.password.data, client=client_address(), config=current_app.config)
         except ServiceError as exc:
             error, status = exc.message, exc.status
         else:
@@ -55,8 +55,9 @@ def login():
             return redirect(next_url if is_safe_next(next_url) else home_url_for(user))
     elif request.method == "POST":
         status = 422
-    return render_template("auth/login.html", form=form, error=error,
-                           next_url=next_url if is_safe_next(next_url) else ""), status
+    return render_template(
+        "auth/login.html", form=form, error=error, next_url=next_url if is_safe_next(next_url) else ""
+    ), status
 
 
 @bp.route("/logout", methods=["GET", "POST"])
@@ -77,8 +78,9 @@ def api_login():
     _refuse_foreign_origin()
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        raise ValidationFailed("Send a JSON object with email and password.",
-                               {"email": "required", "password": "required"})
+        raise ValidationFailed(
+            "Send a JSON object with email and password.", {"email": "required", "password": "required"}
+        )
     missing = {f: "required" for f in ("email", "password") if not isinstance(data.get(f), str) or not data[f]}
     if missing:
         raise ValidationFailed("Email and password are required.", missing)
@@ -97,8 +99,10 @@ def api_logout():
 def _sign_out() -> None:
     """End this user's sessions everywhere and clear this one."""
     if current_user.is_authenticated:
+        user_id = current_user.id
         end_all_sessions(current_user)
         db.session.commit()
+        disconnect_user(user_id)
     logout_user()
 
 

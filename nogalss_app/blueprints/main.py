@@ -7,7 +7,7 @@ from flask import Blueprint, redirect, render_template
 from flask_login import current_user, login_required
 
 from ..extensions import db
-from ..models import Partner
+from ..models import EmergencyAlert, Partner
 from ..security import home_url_for
 
 bp = Blueprint("main", __name__)
@@ -25,6 +25,16 @@ def home():
 def dashboard():
     """Send the user to their own dashboard."""
     return redirect(home_url_for(current_user))
+
+
+@bp.get("/dashboard/alert-banner")
+@login_required
+def alert_banner():
+    """Return the emergency alert banner fragment (the newest active alert) for any signed-in user."""
+    alert = db.session.scalars(
+        sa.select(EmergencyAlert).where(EmergencyAlert.is_active).order_by(EmergencyAlert.created_at.desc())
+    ).first()
+    return render_template("main/_alert_banner.html", alert=alert)
 
 
 @bp.get("/dashboard/summary")

@@ -1,59 +1,141 @@
-"""Access matrix: every role × every dashboard route, derived from the app's URL map (SPEC §2)."""
+"""Access matrix: every role × every dashboard page, panel and stats URL, derived from the app's URL map (SPEC §2)."""
 
 from __future__ import annotations
 
 import pytest
 
 from nogalss_app.models import Role
+from nogalss_app.services.stats.registry import dashboard_panels
+from tests import factories
 
-# Independently written expectations: endpoint → roles that may open it. A new route missing here fails.
-EXPECTED = {
-    "super_admin.index": {Role.SUPER_ADMIN},
-    "finance.index": {Role.FINANCE, Role.SUPER_ADMIN},
-    "apex_funds.index": {Role.APEX_FUNDS, Role.SUPER_ADMIN},
-    "nogalss_funds.index": {Role.NOGALSS_FUNDS, Role.SUPER_ADMIN},
-    "apex.index": {Role.APEX, Role.SUPER_ADMIN},
-    "leader.index": {Role.LEADER, Role.SUPER_ADMIN},
-    "member.index": {Role.MEMBER, Role.SUPER_ADMIN},
-    "main.dashboard": set(Role),
-    "main.summary": set(Role),
+R = Role
+# Written independently of security.DASHBOARDS: URL slug → roles that may open it.
+ALLOWED = {
+    "super-admin": {R.SUPER_ADMIN},
+    "finance": {R.FINANCE, R.SUPER_ADMIN},
+    "apex-funds": {R.APEX_FUNDS, R.SUPER_ADMIN},
+    "nogalss-funds": {R.NOGALSS_FUNDS, R.SUPER_ADMIN},
+    "apex": {R.APEX, R.SUPER_ADMIN},
+    "leader": {R.LEADER, R.SUPER_ADMIN},
+    "member": {R.MEMBER, R.SUPER_ADMIN},
 }
+API_SLUG = {"super-admin": "admin"}
+EVERY_SIGNED_IN = {"main.dashboard", "main.summary", "main.alert_banner"}
+KEY_OF = {slug: slug.replace("-", "_") for slug in ALLOWED}
 
 
-def dashboard_rules(app):
-    """Return every GET rule under /dashboard."""
-    return [r for r in app.url_map.iter_rules() if r.rule.startswith("/dashboard") and "GET" in r.methods]
+def expected_urls(app, coop_id: int, member_id: int) -> list[tuple[str, set[Role], str]]:
+    """Return (url, allowed roles, kind) for every dashboard-related GET route, failing on unknown routes."""
+    panels = dashboard_panels()
+    urls, seen = [], set()
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or not (rule.rule.startswith("/dashboard") or "dashboard-stats" in rule.rule):
+            continue
+        seen.add(rule.endpoint)
+        if rule.endpoint in EVERY_SIGNED_IN:
+            continue
+        slug = next(
+            (
+                s
+                for s in ALLOWED
+                if rule.rule.startswith((f"/dashboard/{s}/", f"/api/{API_SLUG.get(s, s)}/"))
+                or rule.rule == f"/dashboard/{s}"
+            ),
+            None,
+        )
+        assert slug is not None, f"route without an access rule in this test: {rule.rule}"
+        scope = {"leader": f"?cooperative={coop_id}", "member": f"?member={member_id}"}.get(slug, "")
+        if rule.endpoint.endswith(".index"):
+            urls.append((f"/dashboard/{slug}{scope}", ALLOWED[slug], "page"))
+        elif rule.endpoint.endswith(".panel"):
+            assert panels[KEY_OF[slug]], f"{slug} has no panels"
+            urls += [
+                (f"/dashboard/{slug}/panels/{p.name}{scope}", ALLOWED[slug], "panel") for p in panels[KEY_OF[slug]]
+            ]
+        elif rule.endpoint.endswith(".dashboard_stats"):
+            urls.append((f"/api/{API_SLUG.get(slug, slug)}/dashboard-stats{scope}", ALLOWED[slug], "api"))
+        else:
+            raise AssertionError(f"route without an access rule in this test: {rule.endpoint} {rule.rule}")
+    assert seen >= EVERY_SIGNED_IN
+    return urls
 
 
-def test_every_dashboard_route_has_an_access_rule(app):
-    endpoints = {rule.endpoint for rule in dashboard_rules(app)}
-    assert endpoints, "no dashboard routes found"
-    assert endpoints <= set(EXPECTED), f"routes without an access rule: {endpoints - set(EXPECTED)}"
+@pytest.fixture
+def world():
+    """A cooperative with a leader and a member, and another cooperative."""
+    leader = factories.user(role=R.LEADER)
+    member = factories.user(role=R.MEMBER, cooperative_id=leader.cooperative_id)
+    return {"coop_id": leader.cooperative_id, "member_id": member.id}
 
 
 @pytest.mark.parametrize("role", list(Role))
-def test_each_role_gets_200_on_allowed_dashboards_and_403_elsewhere(app, client, login_as, role):
+def test_each_role_gets_200_where_allowed_and_403_everywhere_else(app, client, login_as, world, role):
     login_as(role)
-    for rule in dashboard_rules(app):
-        response = client.get(rule.rule)
-        if rule.endpoint == "main.dashboard":
-            assert response.status_code == 302
-            continue
-        expected = 200 if role in EXPECTED[rule.endpoint] else 403
-        assert response.status_code == expected, (role, rule.rule, response.status_code)
+    failures = []
+    for url, allowed, kind in expected_urls(app, world["coop_id"], world["member_id"]):
+        response = client.get(url, headers={"HX-Request": "true"} if kind == "panel" else {})
+        expected = 200 if role in allowed else 403
+        if response.status_code != expected:
+            failures.append((url, response.status_code, expected))
+        if kind == "api" and expected == 403:
+            assert response.get_json()["error"]["code"] == "forbidden"
+    assert failures == []
+    assert client.get("/dashboard/alert-banner").status_code == 200
 
 
-def test_signed_out_browser_is_sent_to_login_and_htmx_gets_401(app, client):
-    for rule in dashboard_rules(app):
-        page = client.get(rule.rule)
-        assert page.status_code == 302 and page.headers["Location"].startswith("/login?next=")
-        fragment = client.get(rule.rule, headers={"HX-Request": "true"})
-        assert fragment.status_code == 401
-        assert fragment.headers["HX-Redirect"].startswith("/login")
-        assert b"Signed in as" not in fragment.data
+def test_signed_out_requests_get_login_redirects_401s_and_never_data(app, client, world):
+    for url, _allowed, kind in expected_urls(app, world["coop_id"], world["member_id"]):
+        if kind == "page":
+            response = client.get(url)
+            assert response.status_code == 302 and response.headers["Location"].startswith("/login?next=")
+        elif kind == "panel":
+            response = client.get(url, headers={"HX-Request": "true"})
+            assert response.status_code == 401 and response.headers["HX-Redirect"].startswith("/login")
+            assert b"panel-body" not in response.data
+        else:
+            response = client.get(url)
+            assert response.status_code == 401 and response.get_json()["error"]["code"] == "unauthorized"
 
 
-def test_403_for_json_callers_uses_the_error_shape(client, login_as):
-    login_as(Role.MEMBER)
-    response = client.get("/dashboard/finance", headers={"Accept": "application/json"})
-    assert response.status_code == 403
+def test_a_super_admin_must_choose_whose_leader_or_member_dashboard_to_open(client, login_as, world):
+    login_as(R.SUPER_ADMIN)
+    picker = client.get("/dashboard/leader")
+    assert picker.status_code == 200 and b"Choose which cooperative" in picker.data
+    assert client.get("/dashboard/leader/panels/overview", headers={"HX-Request": "true"}).status_code == 404
+    assert client.get("/api/leader/dashboard-stats").status_code == 422
+    for bad in ("999999", "abc", "-1", "1.5", "١"):
+        assert client.get(f"/dashboard/leader?cooperative={bad}").status_code == 404
+        assert client.get(f"/dashboard/member?member={bad}").status_code == 404
+
+
+def test_the_super_admins_choice_is_logged(client, login_as, world):
+    from nogalss_app.extensions import db
+    from nogalss_app.models import AuditLog
+
+    admin = login_as(R.SUPER_ADMIN)
+    assert client.get(f"/dashboard/member?member={world['member_id']}").status_code == 200
+    row = db.session.query(AuditLog).filter_by(action="dashboard.view_as").one()
+    assert row.actor_id == admin.id and row.after == {"member": world["member_id"]}
+
+
+def stats(client, url: str) -> dict:
+    """Fetch dashboard stats without the timestamp."""
+    body = client.get(url).get_json()
+    body.pop("generated_at")
+    return body
+
+
+def test_a_leader_or_member_cannot_widen_their_scope_with_query_arguments(client, login_as, world):
+    other = factories.user(role=R.MEMBER)
+    login_as(R.LEADER)
+    own = stats(client, "/api/leader/dashboard-stats")
+    assert stats(client, f"/api/leader/dashboard-stats?cooperative={world['coop_id']}") == own
+    me = login_as(R.MEMBER)
+    mine = stats(client, "/api/member/dashboard-stats")
+    assert stats(client, f"/api/member/dashboard-stats?member={other.id}") == mine
+    assert me.id != other.id
+
+
+def test_an_unknown_panel_is_404(client, login_as):
+    login_as(R.FINANCE)
+    assert client.get("/dashboard/finance/panels/nope", headers={"HX-Request": "true"}).status_code == 404

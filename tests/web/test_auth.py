@@ -79,28 +79,40 @@ def test_wrong_password_and_unknown_email_get_the_same_generic_answer(client):
 def test_repeated_wrong_passwords_from_one_client_are_throttled_before_twenty(client):
     user = factories.user(role=Role.MEMBER)
     statuses = [
-        client.post("/api/auth/login", json={"email": user.email, "password": f"guess-{n}"},
-                    environ_base={"REMOTE_ADDR": "10.0.0.7"}).status_code
+        client.post(
+            "/api/auth/login",
+            json={"email": user.email, "password": f"guess-{n}"},
+            environ_base={"REMOTE_ADDR": "10.0.0.7"},
+        ).status_code
         for n in range(20)
     ]
     assert 429 in statuses
     first_429 = statuses.index(429)
     assert first_429 < 20 and all(s == 401 for s in statuses[:first_429])
     # Once throttled, even the right password is refused for this account from this client...
-    blocked = client.post("/api/auth/login", json={"email": user.email, "password": factories.PASSWORD},
-                          environ_base={"REMOTE_ADDR": "10.0.0.7"})
+    blocked = client.post(
+        "/api/auth/login",
+        json={"email": user.email, "password": factories.PASSWORD},
+        environ_base={"REMOTE_ADDR": "10.0.0.7"},
+    )
     assert blocked.status_code == 429
     assert "exist" not in blocked.get_data(as_text=True).lower()
     # ...but the owner can still sign in from their own address.
-    other = client.post("/api/auth/login", json={"email": user.email, "password": factories.PASSWORD},
-                        environ_base={"REMOTE_ADDR": "10.0.0.8"})
+    other = client.post(
+        "/api/auth/login",
+        json={"email": user.email, "password": factories.PASSWORD},
+        environ_base={"REMOTE_ADDR": "10.0.0.8"},
+    )
     assert other.status_code == 200
 
 
 def test_spraying_many_accounts_from_one_client_is_throttled(client):
     statuses = [
-        client.post("/api/auth/login", json={"email": f"user{n}@example.test", "password": "guess"},
-                    environ_base={"REMOTE_ADDR": "10.0.0.9"}).status_code
+        client.post(
+            "/api/auth/login",
+            json={"email": f"user{n}@example.test", "password": "guess"},
+            environ_base={"REMOTE_ADDR": "10.0.0.9"},
+        ).status_code
         for n in range(15)
     ]
     assert statuses[-1] == 429 and statuses.index(429) < 15
@@ -117,8 +129,15 @@ def test_sixty_correct_logins_a_minute_are_not_throttled(app):
 
 @pytest.mark.parametrize(
     "target",
-    ["https://evil.example", "//evil.example", "/\\evil.example", "http:/evil.example", "javascript:alert(1)",
-     "/%0d%0aSet-Cookie:x=1", "\t//evil.example"],
+    [
+        "https://evil.example",
+        "//evil.example",
+        "/\\evil.example",
+        "http:/evil.example",
+        "javascript:alert(1)",
+        "/%0d%0aSet-Cookie:x=1",
+        "\t//evil.example",
+    ],
 )
 def test_next_pointing_off_site_goes_to_own_dashboard_instead(client, target):
     user = factories.user(role=Role.FINANCE)
@@ -161,8 +180,11 @@ def test_malformed_json_login_is_a_422_in_the_error_shape(client, body):
 
 def test_login_posted_from_a_foreign_origin_is_refused(client):
     user = factories.user(role=Role.FINANCE)
-    response = client.post("/api/auth/login", json={"email": user.email, "password": factories.PASSWORD},
-                           headers={"Origin": "https://evil.example"})
+    response = client.post(
+        "/api/auth/login",
+        json={"email": user.email, "password": factories.PASSWORD},
+        headers={"Origin": "https://evil.example"},
+    )
     assert response.status_code == 400
     assert client.get("/dashboard/finance").status_code == 302
 

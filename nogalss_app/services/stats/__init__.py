@@ -1,0 +1,1 @@
+"""Dashboard figures: queries (DB → plain numbers), compute (pure), panels (one function per panel)."""

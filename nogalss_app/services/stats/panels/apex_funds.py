@@ -1,0 +1,9 @@
+"""Panels of the apex_funds dashboard: registration fees and the Apex Fund's share."""
+
+from __future__ import annotations
+
+from ....models import Recipient
+from ..registry import Panel
+from .funds import fund_panels
+
+PANELS: list[Panel] = fund_panels(Recipient.APEX_FUNDS)

@@ -1,0 +1,43 @@
+"""Panels of the leader dashboard: exactly one cooperative (scope.cooperative_id), never another's rows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import queries_coop
+from ..registry import Panel
+from ..scope import Scope
+
+MAX_LOANS = 50
+MAX_MEMBERS = 200
+
+
+def cooperative_id(scope: Scope) -> int:
+    """Return the cooperative in scope; refuse to run without one (a None would match every NULL row)."""
+    if scope.cooperative_id is None:
+        raise ValueError("leader panels need a cooperative in scope")
+    return scope.cooperative_id
+
+
+def overview(scope: Scope) -> dict[str, Any]:
+    """Active members, contributions, pending loans and the leader allocation earned by the current leader."""
+    return queries_coop.coop_overview(cooperative_id(scope))
+
+
+def loans(scope: Scope) -> dict[str, Any]:
+    """The cooperative's pending loan applications, oldest first."""
+    rows = queries_coop.pending_loans(cooperative_id(scope), limit=MAX_LOANS + 1)
+    return {"items": rows[:MAX_LOANS], "more": len(rows) > MAX_LOANS, "limit": MAX_LOANS}
+
+
+def members(scope: Scope) -> dict[str, Any]:
+    """The cooperative's members by name with savings balance, contributions and joined date."""
+    rows = queries_coop.members_with_balances(cooperative_id(scope), limit=MAX_MEMBERS + 1)
+    return {"items": rows[:MAX_MEMBERS], "more": len(rows) > MAX_MEMBERS, "limit": MAX_MEMBERS}
+
+
+PANELS: list[Panel] = [
+    Panel("overview", "Overview", ("users", "contributions", "loans", "allocations"), overview),
+    Panel("loans", "Pending loan applications", ("loans", "users"), loans, wide=True),
+    Panel("members", "Members", ("users", "contributions", "withdrawals"), members, wide=True),
+]

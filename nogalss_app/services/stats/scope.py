@@ -1,0 +1,21 @@
+"""Whose figures a panel shows: passed explicitly to every panel function."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from ...models.enums import Role
+from ...models.types import utcnow
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The viewer and, for leader and member dashboards, the cooperative or member being viewed."""
+
+    viewer_id: int
+    viewer_role: Role
+    cooperative_id: int | None = None
+    member_id: int | None = None
+    now: datetime = field(default_factory=utcnow)
+    params: dict[str, str] = field(default_factory=dict)  # validated panel options (period, group, status…)

@@ -1,0 +1,67 @@
+"""`make run`'s path end to end: migrate, seed, serve; every demo account signs in in Chromium."""
+
+from __future__ import annotations
+
+import urllib.request
+
+import pytest
+
+from tests.support.live import DEMO_PASSWORD
+
+DASHBOARDS = ["super-admin", "finance", "apex-funds", "nogalss-funds", "apex", "leader", "member"]
+ACCOUNTS = {
+    "super-admin": "super-admin",
+    "finance": "finance",
+    "apex": "apex",
+    "apex-funds": "apex-funds",
+    "nogalss-funds": "nogalss-funds",
+    **{f"leader{n}": "leader" for n in range(1, 6)},
+    **{f"member{k}": "member" for k in (1, 2, 7, 35)},
+}
+
+
+def sign_in(page, deployment, local: str) -> None:
+    """Sign in through the login form."""
+    server = deployment.servers[0]
+    page.goto(f"{server.url}/login")
+    page.fill("input[name=email]", f"{local}@demo.nogalss.ng")
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.click("button[type=submit], input[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
+def status_of(page, url: str) -> int:
+    """Fetch a URL with the page's cookies and return the status."""
+    return page.context.request.get(url, max_redirects=0).status
+
+
+def test_seeding_prints_the_demo_logins(seeded_deployment):
+    out = seeded_deployment.seed_output
+    assert "super-admin@demo.nogalss.ng" in out and "leader5@demo.nogalss.ng" in out
+    assert DEMO_PASSWORD in out
+
+
+def test_the_login_page_is_served(seeded_deployment):
+    with urllib.request.urlopen(f"{seeded_deployment.servers[0].url}/login", timeout=10) as response:
+        assert response.status == 200
+        assert b"Sign in to Nogalss" in response.read()
+
+
+@pytest.mark.parametrize(("local", "own"), ACCOUNTS.items())
+def test_every_demo_account_lands_on_its_own_dashboard_and_gets_403_elsewhere(seeded_deployment, page, local, own):
+    sign_in(page, seeded_deployment, local)
+    assert page.url == f"{seeded_deployment.servers[0].url}/dashboard/{own}", page.url
+    assert page.locator(".topbar").is_visible()
+    for other in DASHBOARDS:
+        expected = 200 if other == own or own == "super-admin" else 403
+        assert status_of(page, f"{seeded_deployment.servers[0].url}/dashboard/{other}") == expected, other
+    assert page.console_errors == []
+
+
+def test_a_wrong_password_shows_the_generic_message(seeded_deployment, page):
+    page.goto(f"{seeded_deployment.servers[0].url}/login")
+    page.fill("input[name=email]", "finance@demo.nogalss.ng")
+    page.fill("input[name=password]", "wrong-password")
+    page.click("button[type=submit], input[type=submit]")
+    assert page.locator(".form-error").inner_text().strip() == "Wrong email or password."
+    assert page.url.startswith(f"{seeded_deployment.servers[0].url}/login")

@@ -1,0 +1,226 @@
+"""Apex panels: platform overview, fees in force, all loans with their next statuses, shared distribution."""
+
+from __future__ import annotations
+
+import itertools
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from nogalss_app.extensions import db
+from nogalss_app.models import (
+    Contribution,
+    Loan,
+    LoanStatus,
+    Role,
+    Setting,
+    Transaction,
+    TxCategory,
+    TxStatus,
+    TxType,
+    WithdrawalStatus,
+)
+from nogalss_app.services.stats import compute
+from nogalss_app.services.stats.queries_platform import full_name, next_statuses
+from nogalss_app.services.stats.registry import dashboard_panels
+from nogalss_app.services.stats.scope import Scope
+from tests import factories
+
+XSS = "<script>alert(1)</script>"
+ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
+_refs = itertools.count(1)
+
+
+def add_contribution(member, amount, at):
+    """Insert a contribution and the successful CONTRIBUTION transaction behind it."""
+    tx = Transaction(
+        reference=f"APX-{next(_refs):05d}",
+        type=TxType.CONTRIBUTION,
+        category=TxCategory.SAVINGS,
+        status=TxStatus.SUCCESSFUL,
+        amount_kobo=amount,
+        user_id=member.id,
+        created_at=at,
+    )
+    db.session.add(tx)
+    db.session.flush()
+    db.session.add(
+        Contribution(
+            user_id=member.id,
+            cooperative_id=member.cooperative_id,
+            amount_kobo=amount,
+            transaction_id=tx.id,
+            created_at=at,
+        )
+    )
+
+
+def add_loan(member, amount, status, at, purpose="Filler"):
+    """Insert a loan."""
+    db.session.add(
+        Loan(
+            user_id=member.id,
+            cooperative_id=member.cooperative_id,
+            amount_kobo=amount,
+            purpose=purpose,
+            duration_months=12,
+            status=status,
+            created_at=at,
+        )
+    )
+
+
+@pytest.fixture
+def dataset():
+    """52 loans (so two fall outside the 50 newest), two contributions and a failed fee."""
+    now = datetime.now(UTC)
+    coop_a = factories.cooperative(name="Ikeja Artisans")
+    coop_b = factories.cooperative(name=XSS)
+    ada = factories.user("MEMBER", first_name="Ada", last_name="Obi", cooperative_id=coop_a.id)
+    bola = factories.user("MEMBER", first_name=XSS, last_name="Ade", cooperative_id=coop_b.id)
+    db.session.add(Setting(key="fees", value={"member_fee_kobo": 7_500_00, "cooperative_fee_kobo": 60_000_00}))
+    add_loan(ada, 9_000_00, LoanStatus.REJECTED, now - timedelta(days=10), purpose="Oldest loan")
+    for i in range(48):
+        add_loan(ada, 100_00, LoanStatus.ACTIVE, now - timedelta(days=5, minutes=i))
+    add_loan(ada, 40_000_00, LoanStatus.APPROVED, now - timedelta(days=3), purpose="Kiln")
+    add_loan(ada, 15_000_00, LoanStatus.PENDING, now - timedelta(days=1), purpose="Sewing machine")
+    add_loan(bola, 2_500_50, LoanStatus.PENDING, now - timedelta(hours=2), purpose=XSS)
+    this_month = compute.last_months(now, 1)[0].start + timedelta(minutes=30)
+    add_contribution(ada, 10_000_00, this_month)
+    add_contribution(bola, 5_000_00, this_month)
+    db.session.add(
+        Transaction(
+            reference="APX-FAILED",
+            type=TxType.FEE,
+            category=TxCategory.MEMBER_REGISTRATION,
+            status=TxStatus.FAILED,
+            amount_kobo=7_500_00,
+            created_at=now,
+        )
+    )
+    db.session.commit()
+    return {"now": now}
+
+
+def test_overview_figures(dataset, client, login_as):
+    login_as("APEX")
+    data = client.get("/api/apex/dashboard-stats").get_json()["overview"]
+    assert data == {
+        "users": 3,  # ada, bola, the apex user
+        "cooperatives": 2,
+        "transactions": 3,  # two contribution lines and the failed fee: every ledger line counts here
+        "pending_loans": 2,
+        "pending_loans_kobo": 1_750_050,  # 15,000 + 2,500.50 naira
+        "contributions_kobo": 1_500_000,  # 10,000 + 5,000 naira
+        "contributions_count": 2,
+        "loans_disbursed_kobo": 4_480_000,  # APPROVED 40,000 + 48 ACTIVE × 100; PENDING and REJECTED excluded
+    }
+    html = client.get("/dashboard/apex/panels/overview").get_data(as_text=True)
+    assert "₦17,500.50" in html and "₦15,000.00" in html and "₦44,800.00" in html
+
+
+def test_member_fee_shows_the_fees_in_force(dataset, client, login_as):
+    login_as("APEX")
+    data = client.get("/api/apex/dashboard-stats").get_json()["member_fee"]
+    assert data == {"member_fee_kobo": 750_000, "cooperative_fee_kobo": 6_000_000}
+    html = client.get("/dashboard/apex/panels/member_fee").get_data(as_text=True)
+    assert "₦7,500.00" in html and "₦60,000.00" in html and "<form" not in html
+
+
+def test_loans_lists_the_50_newest_with_allowed_next_statuses(dataset, client, login_as):
+    login_as("APEX")
+    data = client.get("/api/apex/dashboard-stats").get_json()["loans"]
+    assert (len(data["items"]), data["total"]) == (50, 52)
+    first, second, third = data["items"][:3]
+    assert (first["member"], first["cooperative"], first["amount_kobo"], first["status"]) == (
+        f"{XSS} Ade",
+        XSS,
+        250_050,
+        "PENDING",
+    )
+    assert first["next_statuses"] == ["APPROVED", "REJECTED"]
+    assert (second["purpose"], third["status"], third["next_statuses"]) == ("Sewing machine", "APPROVED", ["ACTIVE"])
+    assert data["items"][3]["next_statuses"] == ["COMPLETED"]
+    assert "Oldest loan" not in [item["purpose"] for item in data["items"]]
+    html = client.get("/dashboard/apex/panels/loans").get_data(as_text=True)
+    assert "can become Approved or Rejected" in html and "can become Active" in html and "can become Completed" in html
+    assert "₦2,500.50" in html and "Oldest loan" not in html and "the 50 newest of 52" in html
+    assert XSS not in html and ESCAPED in html
+
+
+def test_final_loans_say_so(client, login_as):
+    login_as("APEX")
+    member = factories.user("MEMBER")
+    add_loan(member, 1_000_00, LoanStatus.COMPLETED, datetime.now(UTC))
+    db.session.commit()
+    html = client.get("/dashboard/apex/panels/loans").get_data(as_text=True)
+    assert "final" in html and "can become" not in html
+
+
+def test_distribution_is_the_super_admins_panel_under_the_apex_url(dataset, client, login_as):
+    login_as("SUPER_ADMIN")
+    query = "?period=month&group=cooperative"
+    mine = client.get(f"/api/apex/dashboard-stats{query}").get_json()["distribution"]
+    admin = client.get(f"/api/admin/dashboard-stats{query}").get_json()["distribution"]
+    assert mine == admin
+    assert [(r["label"], r["amount_kobo"]) for r in mine["rows"]] == [("Ikeja Artisans", 1_000_000), (XSS, 500_000)]
+    html = client.get(f"/dashboard/apex/panels/distribution{query}").get_data(as_text=True)
+    assert 'hx-get="/dashboard/apex/panels/distribution"' in html and '<option value="month" selected>' in html
+    assert "₦15,000.00" in html and XSS not in html and ESCAPED in html
+
+
+def test_empty_states(client, login_as):
+    login_as("APEX")
+    assert 'class="empty"' in client.get("/dashboard/apex/panels/loans").get_data(as_text=True)
+    assert 'class="empty"' in client.get("/dashboard/apex/panels/distribution").get_data(as_text=True)
+
+
+def test_other_roles_are_refused(client, login_as):
+    login_as("FINANCE")
+    assert client.get("/api/apex/dashboard-stats").status_code == 403
+    assert client.get("/dashboard/apex/panels/loans").status_code == 403
+
+
+def test_registry_declares_the_spec_panels_and_topics():
+    panels = {p.name: p for p in dashboard_panels()["apex"]}
+    assert list(panels) == ["overview", "member_fee", "loans", "distribution"]
+    assert panels["member_fee"].topics == ("settings",) and panels["loans"].topics == ("loans",)
+    assert panels["distribution"].build is {p.name: p for p in dashboard_panels()["super_admin"]}["distribution"].build
+
+
+@contextmanager
+def count_queries():
+    """Count the SQL statements run inside the block."""
+    seen: list[str] = []
+
+    def listener(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", listener)
+
+
+def test_each_panel_runs_a_small_fixed_number_of_queries(dataset):
+    # member_fee is get_settings(): one SELECT of the settings table.
+    expected = {"overview": 1, "member_fee": 1, "loans": 1, "distribution": 1}
+    for panel in dashboard_panels()["apex"]:
+        db.session.expunge_all()
+        with count_queries() as seen:
+            panel.build(Scope(1, Role.APEX, now=dataset["now"], params={"period": "all", "group": "cooperative"}))
+        assert len(seen) == expected[panel.name], (panel.name, seen)
+
+
+def test_next_statuses_follow_the_state_machines_in_declaration_order():
+    assert next_statuses(LoanStatus.PENDING) == [LoanStatus.APPROVED, LoanStatus.REJECTED]
+    assert next_statuses(LoanStatus.ACTIVE) == [LoanStatus.COMPLETED]
+    assert next_statuses(LoanStatus.REJECTED) == []
+    assert next_statuses(WithdrawalStatus.APPROVED) == [WithdrawalStatus.PROCESSED]
+
+
+def test_full_name_handles_missing_parts():
+    assert (full_name("Ada", "Obi"), full_name("Ada", None), full_name(None, None)) == ("Ada Obi", "Ada", "—")

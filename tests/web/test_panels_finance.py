@@ -1,0 +1,334 @@
+"""Finance panels: ledger inflow/outflow/net, recent transactions, withdrawal queue, months, roles, own expenses."""
+
+from __future__ import annotations
+
+import itertools
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from nogalss_app.extensions import db
+from nogalss_app.models import (
+    Contribution,
+    Expense,
+    ExpenseStatus,
+    Loan,
+    LoanStatus,
+    Role,
+    Transaction,
+    TxCategory,
+    TxStatus,
+    TxType,
+    Withdrawal,
+    WithdrawalStatus,
+)
+from nogalss_app.services.stats import compute
+from nogalss_app.services.stats.registry import dashboard_panels
+from nogalss_app.services.stats.scope import Scope
+from tests import factories
+
+XSS = "<script>alert(1)</script>"
+ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
+_refs = itertools.count(1)
+
+
+def add_tx(
+    tx_type, amount, at, *, status=TxStatus.SUCCESSFUL, category=TxCategory.MANUAL, user=None, ref=None, **fields
+):
+    """Insert one ledger line."""
+    tx = Transaction(
+        reference=ref or f"FIN-{next(_refs):05d}",
+        type=tx_type,
+        category=category,
+        status=status,
+        amount_kobo=amount,
+        user_id=user.id if user else None,
+        created_at=at,
+        **fields,
+    )
+    db.session.add(tx)
+    db.session.flush()
+    return tx
+
+
+def add_contribution(member, amount, at):
+    """Insert a contribution and the successful CONTRIBUTION transaction behind it."""
+    tx = add_tx(TxType.CONTRIBUTION, amount, at, category=TxCategory.SAVINGS, user=member)
+    db.session.add(
+        Contribution(
+            user_id=member.id,
+            cooperative_id=member.cooperative_id,
+            amount_kobo=amount,
+            transaction_id=tx.id,
+            created_at=at,
+        )
+    )
+
+
+@pytest.fixture
+def dataset(login_as):
+    """A ledger spread over the last six months, with lines that must not count, signed in as finance."""
+    now = datetime.now(UTC)
+    months = compute.last_months(now, 6)
+    cur, prev, oldest = months[-1], months[-2], months[0]
+    coop_a = factories.cooperative(name="Ikeja Artisans")
+    coop_b = factories.cooperative(name=XSS)
+    ada = factories.user("MEMBER", first_name="Ada", last_name="Obi", cooperative_id=coop_a.id)
+    bola = factories.user("MEMBER", first_name=XSS, last_name="Ade", cooperative_id=coop_b.id)
+    other_finance = factories.user("FINANCE", first_name="Other", last_name="Clerk")
+    fin = login_as("FINANCE", first_name="Funke", last_name="Cash")
+    soon = cur.start + timedelta(minutes=30)  # local 00:30 on the 1st of this month
+
+    add_tx(TxType.FEE, 5_000_00, soon, category=TxCategory.MEMBER_REGISTRATION, user=ada, ref="FEE-ADA")
+    add_tx(TxType.FEE, 50_000_00, cur.start - timedelta(minutes=30), category=TxCategory.COOPERATIVE_REGISTRATION)
+    add_tx(TxType.FEE, 5_000_00, soon, category=TxCategory.MEMBER_REGISTRATION, status=TxStatus.FAILED)
+    add_contribution(ada, 10_000_00, soon + timedelta(minutes=1))
+    add_contribution(bola, 2_000_00, oldest.start - timedelta(minutes=30))  # before the 6-month window
+    add_tx(TxType.CONTRIBUTION, 3_000_00, soon, status=TxStatus.PENDING, category=TxCategory.SAVINGS)
+    add_tx(TxType.REPAYMENT, 1_500_00, soon, category=TxCategory.LOAN)
+    add_tx(TxType.REPAYMENT, 700_00, soon, category=TxCategory.LOAN, status=TxStatus.CANCELLED)
+    add_tx(TxType.LOAN_DISBURSEMENT, 20_000_00, soon, category=TxCategory.LOAN)
+    add_tx(TxType.LOAN_DISBURSEMENT, 6_000_00, oldest.start + timedelta(hours=1), category=TxCategory.LOAN)
+    add_tx(TxType.WITHDRAWAL, 3_000_00, soon, category=TxCategory.WITHDRAWAL)
+    add_tx(TxType.ADJUSTMENT, 250_00, soon, is_debit=False)
+    add_tx(TxType.ADJUSTMENT, 100_00, soon, is_debit=True)
+    add_tx(TxType.ADJUSTMENT, 999_00, soon, is_debit=True, status=TxStatus.FAILED)
+    for i in range(8):  # old pending lines that only push the oldest out of the 20 newest
+        add_tx(
+            TxType.CONTRIBUTION,
+            100_00,
+            now - timedelta(days=300, minutes=i),
+            status=TxStatus.PENDING,
+            category=TxCategory.SAVINGS,
+            ref=f"OLD-{i}",
+        )
+
+    for amount, status in [
+        (20_000_00, LoanStatus.APPROVED),
+        (6_000_00, LoanStatus.COMPLETED),
+        (9_000_00, LoanStatus.PENDING),
+        (4_000_00, LoanStatus.REJECTED),
+    ]:
+        db.session.add(
+            Loan(
+                user_id=ada.id,
+                cooperative_id=coop_a.id,
+                amount_kobo=amount,
+                purpose="Tools",
+                duration_months=6,
+                status=status,
+                created_at=soon,
+            )
+        )
+    for member, amount, status, days in [
+        (ada, 3_000_00, WithdrawalStatus.PROCESSED, 9),
+        (bola, 5_000_00, WithdrawalStatus.PENDING, 2),
+        (ada, 2_500_00, WithdrawalStatus.APPROVED, 5),
+        (bola, 800_00, WithdrawalStatus.REJECTED, 7),
+    ]:
+        db.session.add(
+            Withdrawal(
+                user_id=member.id,
+                cooperative_id=member.cooperative_id,
+                amount_kobo=amount,
+                reason=f"Reason {amount}",
+                status=status,
+                created_at=now - timedelta(days=days),
+            )
+        )
+    for who, title, amount, status, minutes in [
+        (fin, "Printer ink", 1_000_00, ExpenseStatus.PENDING, 0),
+        (fin, XSS, 2_000_00, ExpenseStatus.PAID, 5),
+        (other_finance, "Someone else's taxi", 7_777_00, ExpenseStatus.PENDING, 9),
+    ]:
+        db.session.add(
+            Expense(
+                title=title,
+                category="Office",
+                amount_kobo=amount,
+                status=status,
+                created_by_id=who.id,
+                created_at=now - timedelta(minutes=minutes),
+            )
+        )
+    db.session.commit()
+    return {"now": now, "cur": cur, "prev": prev, "oldest": oldest, "fin_id": fin.id}
+
+
+def stats(client, query: str = "") -> dict:
+    """Return the finance JSON stats."""
+    response = client.get(f"/api/finance/dashboard-stats{query}")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()
+
+
+def fragment(client, name: str, query: str = "") -> str:
+    """Return one finance panel's HTML."""
+    response = client.get(f"/dashboard/finance/panels/{name}{query}")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_data(as_text=True)
+
+
+def test_overview_follows_the_ledger_definitions(dataset, client):
+    assert stats(client)["overview"] == {
+        "fees_kobo": 5_500_000,  # 5,000 + 50,000 naira successful fees; the FAILED one is out
+        "contributions_kobo": 1_200_000,  # Contribution rows 10,000 + 2,000; the PENDING line is no contribution
+        "repayments_kobo": 150_000,  # the CANCELLED repayment is out
+        "loans_disbursed_kobo": 2_600_000,  # APPROVED 20,000 + COMPLETED 6,000 loans
+        "withdrawals_processed_kobo": 300_000,
+        "inflow_kobo": 6_875_000,  # fees 55,000 + contributions 12,000 + repayment 1,500 + credit adjustment 250
+        "outflow_kobo": 2_910_000,  # disbursements 26,000 + withdrawal 3,000 + debit adjustment 100
+        "net_kobo": 3_965_000,
+    }
+    html = fragment(client, "overview")
+    for text in ("₦68,750.00", "₦29,100.00", "₦39,650.00", "₦55,000.00", "₦1,500.00", "₦26,000.00"):
+        assert text in html
+
+
+def test_monthly_buckets_six_calendar_months_in_nigerian_time(dataset, client):
+    data = stats(client)["monthly"]
+    months = {m["key"]: m for m in data["months"]}
+    assert len(data["months"]) == 6 and data["months"][-1]["key"] == dataset["cur"].key
+    # This month: fee 5,000 + contribution 10,000 + repayment 1,500 + credit 250 in; 20,000 + 3,000 + 100 out.
+    assert (months[dataset["cur"].key]["inflow_kobo"], months[dataset["cur"].key]["outflow_kobo"]) == (
+        1_675_000,
+        2_310_000,
+    )
+    assert months[dataset["cur"].key]["net_kobo"] == -635_000
+    # The cooperative fee paid at 23:30 local on the last day of last month belongs to last month.
+    assert (months[dataset["prev"].key]["inflow_kobo"], months[dataset["prev"].key]["outflow_kobo"]) == (5_000_000, 0)
+    assert (months[dataset["oldest"].key]["inflow_kobo"], months[dataset["oldest"].key]["outflow_kobo"]) == (0, 600_000)
+    # The 2,000 contribution half an hour before the window is not in any month.
+    assert (data["inflow_kobo"], data["outflow_kobo"], data["net_kobo"]) == (6_675_000, 2_910_000, 3_765_000)
+    html = fragment(client, "monthly")
+    assert "-₦6,350.00" in html and "₦16,750.00" in html and dataset["cur"].label in html and "<svg" in html
+
+
+def test_recent_shows_the_20_newest_and_filters_by_status(dataset, client):
+    items = stats(client)["recent"]["items"]
+    assert len(items) == 20
+    refs = [item["reference"] for item in items]
+    assert "OLD-5" in refs and "OLD-6" not in refs and "OLD-7" not in refs  # 22 lines, the two oldest drop out
+    ada_fee = next(item for item in items if item["reference"] == "FEE-ADA")
+    assert ada_fee == {
+        **ada_fee,
+        "type": "FEE",
+        "category": "MEMBER_REGISTRATION",
+        "user": "Ada Obi",
+        "amount_kobo": 500_000,
+        "status": "SUCCESSFUL",
+    }
+    failed = stats(client, "?status=FAILED")["recent"]
+    assert failed["status"] == "FAILED"
+    assert sorted(item["amount_kobo"] for item in failed["items"]) == [99_900, 500_000]
+    html = fragment(client, "recent", "?status=CANCELLED")
+    assert "₦700.00" in html and "FEE-ADA" not in html and '<option value="CANCELLED" selected>' in html
+    html = fragment(client, "recent")
+    assert "FEE-ADA" in html and "Ada Obi" in html and "₦5,000.00" in html and "badge-successful" in html
+
+
+def test_recent_falls_back_to_all_for_an_unknown_status(dataset, client):
+    assert stats(client, "?status=DROP%20TABLE")["recent"]["status"] == "all"
+    html = fragment(client, "recent", "?status=bogus")
+    assert '<option value="all" selected>' in html and 'hx-get="/dashboard/finance/panels/recent"' in html
+
+
+def test_withdrawal_queue_lists_pending_and_approved_oldest_first_with_next_steps(dataset, client):
+    data = stats(client)["withdrawals"]
+    assert (data["count"], data["total_kobo"], data["pending"], data["approved"]) == (2, 750_000, 1, 1)
+    assert [(w["status"], w["amount_kobo"], w["member"], w["next_statuses"]) for w in data["items"]] == [
+        ("APPROVED", 250_000, "Ada Obi", ["PROCESSED"]),  # requested 5 days ago
+        ("PENDING", 500_000, f"{XSS} Ade", ["APPROVED", "REJECTED"]),  # 2 days ago
+    ]
+    assert data["items"][0]["cooperative"] == "Ikeja Artisans"
+    html = fragment(client, "withdrawals")
+    assert "₦7,500.00" in html and "₦2,500.00" in html and "can become Approved or Rejected" in html
+    assert "can become Processed" in html and "₦3,000.00" not in html and "₦800.00" not in html
+    assert XSS not in html and ESCAPED in html
+
+
+def test_users_by_role_lists_every_role(dataset, client):
+    data = stats(client)["users_by_role"]
+    counts = {row["role"]: row["count"] for row in data["by_role"]}
+    assert list(counts) == [role.value for role in Role]
+    assert counts == {**dict.fromkeys(counts, 0), "MEMBER": 2, "FINANCE": 2}
+    assert data["total"] == 4
+    html = fragment(client, "users_by_role")
+    assert "Parent organization" in html and "Super admin" in html
+
+
+def test_expenses_show_only_the_viewers_own(dataset, client):
+    data = stats(client)["expenses"]
+    assert [(e["title"], e["amount_kobo"], e["status"]) for e in data["items"]] == [
+        ("Printer ink", 100_000, "PENDING"),
+        (XSS, 200_000, "PAID"),  # newest first
+    ]
+    assert (data["total_count"], data["total_kobo"]) == (2, 300_000)  # the other clerk's 7,777 never counts
+    html = fragment(client, "expenses")
+    assert "₦3,000.00" in html and "Printer ink" in html and "taxi" not in html and "₦7,777.00" not in html
+    assert XSS not in html and ESCAPED in html
+
+
+def test_empty_states(client, login_as):
+    login_as("FINANCE")
+    assert 'class="empty"' in fragment(client, "withdrawals")
+    assert 'class="empty"' in fragment(client, "recent")
+    assert 'class="empty"' in fragment(client, "expenses")
+    assert 'class="empty"' in fragment(client, "notifications")
+    assert "₦0.00" in fragment(client, "overview")
+
+
+def test_members_and_leaders_cannot_read_finance_figures(client, login_as):
+    login_as("LEADER")
+    assert client.get("/api/finance/dashboard-stats").status_code == 403
+    assert client.get("/dashboard/finance/panels/overview").status_code == 403
+
+
+def test_registry_declares_the_spec_panels_and_topics():
+    panels = {p.name: p for p in dashboard_panels()["finance"]}
+    assert list(panels) == [
+        "overview",
+        "recent",
+        "withdrawals",
+        "monthly",
+        "users_by_role",
+        "expenses",
+        "notifications",
+    ]
+    assert set(panels["overview"].topics) == {"fees", "contributions", "transactions", "loans", "withdrawals"}
+    assert panels["recent"].options["status"][0] == "all" and panels["monthly"].wide
+
+
+@contextmanager
+def count_queries():
+    """Count the SQL statements run inside the block."""
+    seen: list[str] = []
+
+    def listener(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", listener)
+
+
+def test_each_panel_runs_a_small_fixed_number_of_queries(dataset):
+    expected = {
+        "overview": 1,
+        "recent": 1,
+        "withdrawals": 1,
+        "monthly": 1,
+        "users_by_role": 1,
+        "expenses": 2,
+        "notifications": 2,
+    }
+    viewer = dataset["fin_id"]
+    for panel in dashboard_panels()["finance"]:
+        db.session.expunge_all()
+        with count_queries() as seen:
+            panel.build(Scope(viewer, Role.FINANCE, now=dataset["now"], params={"status": "all"}))
+        assert len(seen) == expected[panel.name], (panel.name, seen)
