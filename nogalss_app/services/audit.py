@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from ..extensions import db
 from ..models import AuditLog
+from ..models.types import utcnow
 
 
 def record(
@@ -16,9 +18,11 @@ def record(
     actor_id: int | None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
+    now: datetime | None = None,
 ) -> AuditLog:
-    """Add an audit row (who, what, before → after) to the current session; the caller commits."""
+    """Add an audit row (who, what, before → after, when) to the current session; the caller commits."""
     row = AuditLog(
+        created_at=now or utcnow(),
         actor_id=actor_id,
         action=action,
         entity=entity,

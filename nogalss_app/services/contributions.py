@@ -7,7 +7,7 @@ from datetime import datetime
 from ..extensions import db
 from ..models import Cooperative, Payment, PaymentPurpose, PaymentStatus, Role, User
 from ..models.types import utcnow
-from . import audit, ledger, realtime
+from . import audit, ledger
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
 from .money import MoneyError, check_amount, require_kobo
 
@@ -66,13 +66,7 @@ def start_contribution(
         "amount_kobo": amount,
         "status": payment.status,
     }
-    audit.record("payment.start", "payment", payment.id, actor_id=user.id, after=after).created_at = now
-    realtime.notify(
-        "payment.started",
-        ["activity"],
-        rooms=realtime.rooms_for(roles=[Role.SUPER_ADMIN], user_ids=[user.id]),
-        actor_id=user.id,
-        summary=f"{user.full_name} started a contribution",
-    ).created_at = now
-    realtime.commit()
+    audit.record("payment.start", "payment", payment.id, actor_id=user.id, after=after, now=now)
+    # No change signal: nothing any dashboard shows has changed until the gateway confirms the payment.
+    db.session.commit()
     return payment

@@ -142,8 +142,8 @@ def audit_and_signal(
     now: datetime,
 ) -> None:
     """Add a mutation's audit row (action = event, dated `now`) and its change signal."""
-    audit.record(event, entity, entity_id, actor_id=actor_id, before=before, after=after).created_at = now
-    realtime.notify(event, topics, rooms=rooms, actor_id=actor_id, summary=summary)
+    audit.record(event, entity, entity_id, actor_id=actor_id, before=before, after=after, now=now)
+    realtime.notify(event, topics, rooms=rooms, actor_id=actor_id, summary=summary, now=now)
 
 
 def person_name(user_id: int | None) -> str:

@@ -80,7 +80,8 @@ def _mark(user_id: int, where: sa.ColumnElement, entity_id: object, now: datetim
             actor_id=user_id,
             before={"unread": result.rowcount},
             after={"unread": 0},
-        ).created_at = now
+            now=now,
+        )
         realtime.notify(
             "notification.read",
             ["notifications"],

@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import Flask
@@ -59,6 +59,7 @@ def notify(
     actor_id: int | None = None,
     summary: str = "",
     activity: bool = True,
+    now: datetime | None = None,
 ) -> ChangeLog:
     """Record a change in the current transaction; it is emitted after commit.
 
@@ -77,6 +78,7 @@ def notify(
         actor_id=actor_id,
         summary=summary[:300],
         is_activity=activity,
+        created_at=now or utcnow(),
     )
     db.session.add(row)
     db.session.info["has_changes"] = True

@@ -139,7 +139,7 @@ def _open_payment(
         "email": email,
         "status": PaymentStatus.PENDING,
     }
-    audit.record("payment.start", "payment", payment.id, actor_id=None, after=after).created_at = now
+    audit.record("payment.start", "payment", payment.id, actor_id=None, after=after, now=now)
     return payment
 
 
@@ -151,7 +151,8 @@ def _announce_start(payment: Payment, summary: str, now: datetime) -> None:
         rooms=realtime.rooms_for(roles=[Role.SUPER_ADMIN]),
         actor_id=None,
         summary=summary,
-    ).created_at = now
+        now=now,
+    )
     realtime.commit()
 
 

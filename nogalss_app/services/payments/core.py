@@ -84,14 +84,21 @@ def _record_failure(payment: Payment, reason: str, now: datetime) -> None:
     _scrub(payment)
     after = {"status": PaymentStatus.FAILED, "failure_reason": reason[:300]}
     audit.record(
-        "payment.failed", "payment", payment.id, actor_id=None, before={"status": PaymentStatus.PENDING}, after=after
-    ).created_at = now
+        "payment.failed",
+        "payment",
+        payment.id,
+        actor_id=None,
+        before={"status": PaymentStatus.PENDING},
+        after=after,
+        now=now,
+    )
     realtime.notify(
         "payment.failed",
         ["activity"],
         rooms=realtime.rooms_for(roles=[Role.SUPER_ADMIN, Role.FINANCE], user_ids=[payment.user_id]),
         summary=f"Payment {payment.reference} failed: {reason}",
-    ).created_at = now
+        now=now,
+    )
 
 
 def _refuse(payment: Payment, reason: str, now: datetime) -> None:
@@ -124,7 +131,8 @@ def _succeed(payment: Payment, tx_id: int, actor_id: int, now: datetime) -> None
         actor_id=actor_id,
         before={"status": PaymentStatus.PENDING},
         after=after,
-    ).created_at = now
+        now=now,
+    )
 
 
 def _new_user(details: dict, role: Role, prefix: str, now: datetime, **fields: object) -> User:
@@ -146,7 +154,7 @@ def _new_user(details: dict, role: Role, prefix: str, now: datetime, **fields: o
 def _audit_new_user(user: User, cooperative_id: int, now: datetime) -> None:
     """Audit the account a paid registration created (the new user is its own actor)."""
     after = {"email": user.email, "role": user.role, "cooperative_id": cooperative_id, "via": "registration"}
-    audit.record("user.create", "user", user.id, actor_id=user.id, after=after).created_at = now
+    audit.record("user.create", "user", user.id, actor_id=user.id, after=after, now=now)
 
 
 def _complete_member(payment: Payment, now: datetime) -> None:
@@ -168,7 +176,8 @@ def _complete_member(payment: Payment, now: datetime) -> None:
         rooms=realtime.rooms_for(roles=FEE_ROLES, coop_ids=[coop.id], user_ids=[user.id]),
         actor_id=user.id,
         summary=f"{user.full_name} paid the member registration fee",
-    ).created_at = now
+        now=now,
+    )
 
 
 def _cooperative_from(details: dict, now: datetime) -> Cooperative:
@@ -193,7 +202,8 @@ def _complete_cooperative(payment: Payment, now: datetime) -> None:
         coop.id,
         actor_id=contact.id,
         after={"name": coop.name, "registration_number": coop.registration_number, "via": "registration"},
-    ).created_at = now
+        now=now,
+    )
     _audit_new_user(contact, coop.id, now)
     realtime.notify(
         "payment.succeeded",
@@ -201,7 +211,8 @@ def _complete_cooperative(payment: Payment, now: datetime) -> None:
         rooms=realtime.rooms_for(roles=FEE_ROLES, coop_ids=[coop.id], user_ids=[contact.id]),
         actor_id=contact.id,
         summary=f"{coop.name} paid the cooperative registration fee",
-    ).created_at = now
+        now=now,
+    )
 
 
 def _complete_contribution(payment: Payment, now: datetime) -> None:
@@ -233,7 +244,8 @@ def _complete_contribution(payment: Payment, now: datetime) -> None:
         rooms=realtime.rooms_for(roles=STAFF_ROLES, coop_ids=[payment.cooperative_id], user_ids=[user.id]),
         actor_id=user.id,
         summary=f"{user.full_name} made a contribution",
-    ).created_at = now
+        now=now,
+    )
 
 
 EFFECTS: dict[PaymentPurpose, Callable[[Payment, datetime], None]] = {

@@ -1,0 +1,60 @@
+"""`make screenshots`: PNGs of each dashboard at desktop and phone widths, from a freshly seeded server."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_FLAGS
+from tests.support.live import DEMO_PASSWORD, Deployment
+
+OUT = Path(__file__).resolve().parents[2] / "screenshots"
+SHOTS = [
+    ("login", None, "/login"),
+    ("super-admin", "super-admin", "/dashboard/super-admin"),
+    ("finance", "finance", "/dashboard/finance"),
+    ("apex-funds", "apex-funds", "/dashboard/apex-funds"),
+    ("nogalss-funds", "nogalss-funds", "/dashboard/nogalss-funds"),
+    ("apex", "apex", "/dashboard/apex"),
+    ("leader", "leader1", "/dashboard/leader"),
+    ("member", "member1", "/dashboard/member"),
+]
+WIDTHS = {"desktop": (1440, 900), "phone": (390, 844)}
+
+
+def main() -> int:
+    """Seed a throwaway deployment, then save one PNG per dashboard and width."""
+    OUT.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        deployment = Deployment(Path(tmp)).prepare()
+        server = deployment.start_server()
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+                for width_name, (width, height) in WIDTHS.items():
+                    for name, account, path in SHOTS:
+                        context = browser.new_context(viewport={"width": width, "height": height})
+                        page = context.new_page()
+                        if account:
+                            page.goto(f"{server.url}/login")
+                            page.fill("input[name=email]", f"{account}@demo.nogalss.ng")
+                            page.fill("input[name=password]", DEMO_PASSWORD)
+                            page.click("button[type=submit], input[type=submit]")
+                        page.goto(f"{server.url}{path}")
+                        page.wait_for_load_state("networkidle")
+                        page.wait_for_function("!document.querySelector('[aria-busy=true]')", timeout=10_000)
+                        target = OUT / f"{name}-{width_name}.png"
+                        page.screenshot(path=str(target), full_page=True)
+                        print(target.relative_to(OUT.parent))
+                        context.close()
+                browser.close()
+        finally:
+            deployment.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
