@@ -9,7 +9,7 @@ from flask import Flask, abort, redirect, request, url_for
 from flask_login import current_user
 
 from .errors import error_response
-from .extensions import db, login_manager
+from .extensions import csrf, db, login_manager
 from .models import Role, User
 from .services.stats.scope import Scope
 
@@ -147,10 +147,54 @@ def _refuse_non_json_writes():
         abort(415)
 
 
+# Writes that need no CSRF token: JSON sign-in (no session yet; Origin-checked) and the signed gateway webhook.
+CSRF_EXEMPT_ENDPOINTS = frozenset({"auth.api_login", "api_payments.webhook", "api_payments.verify_callback"})
+
+
+def _bearer_token() -> str | None:
+    """Return the bearer token of the request, if any."""
+    header = request.headers.get("Authorization", "")
+    return header[7:].strip() if header[:7].lower() == "bearer " else None
+
+
+def _authenticate_bearer():
+    """Act as a token's owner for /api/ requests with `Authorization: Bearer`; a bad token is 401."""
+    from flask import g
+
+    from .services.api_tokens import user_for_token
+
+    secret = _bearer_token()
+    if secret is None:
+        return None
+    if not request.path.startswith("/api/"):
+        return error_response(401, "Bearer tokens are accepted by the JSON API only.")
+    user = user_for_token(secret)
+    if user is None:
+        return error_response(401, "Invalid or revoked API token.")
+    g._login_user = user  # Flask-Login's current user for this request only; the session is not touched
+    g.bearer_authenticated = True
+    return None
+
+
+def _csrf_guard():
+    """Require the CSRF token on every write, except token-authenticated API calls and the listed endpoints."""
+    from flask import g
+
+    if request.method in ("GET", "HEAD", "OPTIONS", "TRACE"):
+        return None
+    if g.get("bearer_authenticated") or request.endpoint in CSRF_EXEMPT_ENDPOINTS:
+        return None
+    csrf.protect()
+    return None
+
+
 def init_app(app: Flask) -> None:
     """Install the session loader settings and the request/response hooks."""
     login_manager.session_protection = "strong"
     login_manager.login_view = "auth.login"
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False  # _csrf_guard decides, after bearer authentication
+    app.before_request(_authenticate_bearer)
+    app.before_request(_csrf_guard)
     app.before_request(_refuse_non_json_writes)
     app.after_request(_security_headers)
 

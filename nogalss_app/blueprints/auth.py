@@ -9,7 +9,7 @@ from flask_wtf.csrf import generate_csrf
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, Length
 
-from ..extensions import csrf, db
+from ..extensions import db
 from ..security import client_address, home_url_for, is_safe_next
 from ..services.auth import authenticate, end_all_sessions
 from ..services.errors import ServiceError, ValidationFailed
@@ -71,8 +71,7 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
-@bp.post("/api/auth/login")
-@csrf.exempt  # no session yet to hold a token; the Origin check below stops cross-site logins
+@bp.post("/api/auth/login")  # CSRF-exempt (security.CSRF_EXEMPT_ENDPOINTS): no session yet; Origin-checked
 def api_login():
     """Sign in with JSON credentials; answer the user and a CSRF token for later writes."""
     _refuse_foreign_origin()

@@ -19,9 +19,10 @@ from .enums import (
 from .expense import Expense
 from .ledger import Allocation, Payment, Transaction
 from .savings import Contribution, Loan, Withdrawal
-from .user import LoginAttempt, User, normalise_email
+from .user import ApiToken, LoginAttempt, User, normalise_email
 
 __all__ = [
+    "ApiToken",
     "Allocation",
     "AuditLog",
     "ChangeLog",

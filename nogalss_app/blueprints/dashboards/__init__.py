@@ -9,6 +9,7 @@ from ...security import DASHBOARDS, require_roles, resolve_scope
 from ...services import audit, realtime
 from ...services.stats.registry import Panel, clean_options, dashboard_panels, find_panel
 from ...services.stats.scope import Scope
+from .. import actions
 from .picker import picker_page
 from .render import build_all, jsonable, render_panel
 
@@ -31,6 +32,7 @@ def _make(key: str, spec: dict) -> Blueprint:
     """Create a dashboard blueprint whose every route is behind its role guard."""
     bp = Blueprint(key, __name__, url_prefix=f"/dashboard/{spec['slug']}")
     bp.before_request(require_roles(spec["roles"]))
+    actions.register(key, bp)
 
     @bp.get("")
     def index():
