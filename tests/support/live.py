@@ -206,3 +206,12 @@ def seeded_deployment(tmp_path_factory):
     deployment.start_server()
     yield deployment
     deployment.stop()
+
+
+@pytest.fixture(scope="module")
+def module_deployment(tmp_path_factory):
+    """A seeded SQLite deployment of one test module's own (its changes cannot disturb other modules)."""
+    deployment = Deployment(tmp_path_factory.mktemp("module-live")).prepare()
+    deployment.start_server()
+    yield deployment
+    deployment.stop()

@@ -1,4 +1,4 @@
-"""Form routes of the super_admin dashboard."""
+"""Form routes and management pages of the super admin dashboard (people & settings; records)."""
 
 from __future__ import annotations
 
@@ -6,4 +6,8 @@ from flask import Blueprint
 
 
 def register(bp: Blueprint) -> None:
-    """Add this dashboard's form routes (none yet)."""
+    """Add the super admin's management routes."""
+    from . import super_admin_people, super_admin_records
+
+    super_admin_people.register(bp)
+    super_admin_records.register(bp)

@@ -11,17 +11,19 @@ def api_blueprints() -> list[Blueprint]:
         admin_content,
         admin_records,
         admin_users,
+        member,
         notifications,
         payments,
         registration,
-        roles,
+        staff,
     )
 
     return [
         *admin_users.blueprints(),
         *admin_records.blueprints(),
         *admin_content.blueprints(),
-        *roles.blueprints(),
+        *staff.blueprints(),
+        *member.blueprints(),
         *notifications.blueprints(),
         *payments.blueprints(),
         *registration.blueprints(),

@@ -1,4 +1,4 @@
-"""API area: roles (to be filled)."""
+"""API area: member (to be filled)."""
 
 from __future__ import annotations
 

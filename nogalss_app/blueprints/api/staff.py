@@ -1,0 +1,10 @@
+"""API area: staff (to be filled)."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+
+def blueprints() -> list[Blueprint]:
+    """Return this area's blueprints."""
+    return []
