@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 
@@ -14,7 +14,9 @@ from flask.cli import with_appcontext
 def seed_demo_command(reset: bool, if_empty: bool) -> None:
     """Create the demo data (refused in production, and on a non-empty database without --reset)."""
     from .seed import seed_demo  # imported on use: it pulls in every service
+    from .services import realtime
 
+    realtime.outside_server(current_app)
     seed_demo(reset, if_empty)
 
 
@@ -30,6 +32,7 @@ def notify_command(event_name: str, topics: str, coop_id: int | None, user_id: i
     from .services import realtime
     from .services.stats.registry import TOPICS
 
+    realtime.outside_server(current_app)
     names = [t.strip() for t in topics.split(",") if t.strip()]
     unknown = sorted(set(names) - TOPICS)
     if not names or unknown:
@@ -37,7 +40,8 @@ def notify_command(event_name: str, topics: str, coop_id: int | None, user_id: i
     rooms = realtime.rooms_for(roles=roles, coop_ids=[coop_id], user_ids=[user_id])
     row = realtime.notify(event_name[:64], names, rooms=rooms, summary=f"Signal {event_name} sent from the CLI")
     realtime.commit()
-    click.echo(f"Sent {event_name} (v={row.id}) with topics {', '.join(names)} to {', '.join(rooms)}.")
+    how = "through the message queue" if current_app.config.get("REDIS_URL") else "by the running server within about a second"
+    click.echo(f"Recorded {event_name} (v={row.id}) for {', '.join(rooms)}; delivered {how}.")
 
 
 def init_app(app: Flask) -> None:

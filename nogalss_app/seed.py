@@ -424,6 +424,14 @@ def empty_database() -> None:
             conn.execute(table.delete())
 
 
+def mark_history_delivered() -> None:
+    """Mark the seeded history's change signals as sent: they are the past, and no dashboard was open for them."""
+    from .models import ChangeLog
+
+    db.session.execute(sa.update(ChangeLog).where(ChangeLog.emitted_at.is_(None)).values(emitted_at=utcnow()))
+    db.session.commit()
+
+
 def has_data() -> bool:
     """Return True when any account exists."""
     return db.session.scalar(sa.select(sa.func.count()).select_from(User)) > 0
@@ -460,5 +468,6 @@ def seed_demo(reset: bool, if_empty: bool) -> None:
     with click.progressbar(plan.steps, label="Seeding demo data", item_show_func=lambda s: s and s[2]) as bar:
         for when, _, _, action in bar:
             action(when)
+    mark_history_delivered()
     click.echo(f"Seeded {len(plan.steps)} steps: {len(plan.coops)} cooperatives, {MEMBER_COUNT} members.")
     print_logins(password)

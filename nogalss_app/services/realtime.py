@@ -91,7 +91,8 @@ def commit() -> None:
     db.session.commit()
     if had_changes:
         metrics.CHANGES.inc()
-        flush_pending()
+        if dispatcher.delivers:
+            flush_pending()
 
 
 @event.listens_for(Session, "after_rollback")
@@ -164,9 +165,13 @@ class Dispatcher:
 
     def __init__(self) -> None:
         self.enabled = True
+        # False in a process that can reach no socket (a CLI command or job without a message queue): its rows
+        # stay unemitted for the server's sweeper instead of being "sent" to nobody.
+        self.delivers = True
         self.window = 0.1
         self.max_wait = 0.5
-        self.sweep_every = 2.0
+        self.sweep_every = 1.0
+        self.sweep_age = 0.5  # leave the committing process a moment to send its own rows
         self.app: Flask | None = None
         self.running = False
         self.last_v = 0
@@ -278,7 +283,7 @@ class Dispatcher:
                 if time.monotonic() >= next_sweep:
                     next_sweep = time.monotonic() + self.sweep_every
                     with self.app.app_context():
-                        flush_pending(older_than=self.sweep_every)
+                        flush_pending(older_than=self.sweep_age)
             except Exception:
                 log.exception("realtime dispatcher iteration failed; retrying")
             socketio.sleep(0.025)
@@ -291,6 +296,7 @@ _start_lock = threading.Lock()
 def init_app(app: Flask) -> None:
     """Read the coalescing settings."""
     dispatcher.reset()
+    dispatcher.delivers = True
     dispatcher.app = app
     dispatcher.enabled = app.config.get("REALTIME_BACKGROUND", True)
     dispatcher.window = app.config.get("REALTIME_WINDOW_MS", 100) / 1000
@@ -306,6 +312,11 @@ def start_background_work() -> None:
     socketio.start_background_task(dispatcher.loop)
     with dispatcher.app.app_context():
         flush_pending()  # rows left unemitted by a previous run go out now
+
+
+def outside_server(app: Flask) -> None:
+    """Declare this process a CLI command or background job: deliver through the queue, or leave it to the server."""
+    dispatcher.delivers = bool(app.config.get("REDIS_URL"))
 
 
 def stop_background_work() -> None:

@@ -171,21 +171,20 @@ def login_session(server: Server, email: str, password: str = DEMO_PASSWORD):
     return session
 
 
-def socket_client(server: Server, session, origin: str | None = None):
+def socket_client(server: Server, session, origin: str | None = None, transports=("websocket",)):
     """Connect a python-socketio client with the session's cookie; return (client, list of updates)."""
     import socketio
 
     received: list[dict] = []
     client = socketio.Client(reconnection=False)
     client.on("dashboard:update", received.append)
-    cookie = "; ".join(f"{c.name}={c.value}" for c in session.cookies)
-    client.connect(
-        server.url,
-        socketio_path="/api/socket",
-        transports=["websocket"],
-        wait_timeout=10,
-        headers={"Cookie": cookie, "Origin": origin or server.url},
-    )
+    # The same User-Agent as the HTTP session: sessions are bound to it (Flask-Login "strong" protection).
+    headers = {"Cookie": "; ".join(f"{c.name}={c.value}" for c in session.cookies),
+               "User-Agent": session.headers["User-Agent"]}
+    if origin:  # otherwise the clients send the server's own origin, as a browser on that page does
+        headers["Origin"] = origin
+    client.connect(server.url, socketio_path="/api/socket", transports=list(transports), wait_timeout=10,
+                   headers=headers)
     return client, received
 
 
