@@ -1,9 +1,206 @@
-"""Super admin management routes: super_admin_people (to be filled)."""
+"""Super admin management pages for people: the users list (search, filters, paging, create, row and bulk
+actions) and the edit page of one account (names, role, cooperative, status, delete with a confirm step).
+
+Settings, content and API tokens live in super_admin_people_settings and super_admin_people_content.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.datastructures import MultiDict
+
+from ...extensions import db
+from ...models import Cooperative, Role, User
+from ...services import users, users_status
+from ...services.errors import ServiceError, ValidationFailed
+from ..api.common import ListParams, paginate
+
+PER_PAGE = 25
+SORTS = {"created_at": User.created_at, "email": User.email, "last_name": User.last_name, "role": User.role}
+ACTIONS = ("activate", "deactivate", "verify", "unverify")
+LIST_ARGS = ("q", "role", "is_active", "cooperative_id", "sort", "order", "page")
+PAST = {"activate": "activated", "deactivate": "deactivated", "verify": "verified", "unverify": "unverified"}
+
+
+def cooperative_choices() -> list[tuple[int, str]]:
+    """Return (id, "name (code)") of every cooperative, by name."""
+    rows = db.session.execute(
+        sa.select(Cooperative.id, Cooperative.name, Cooperative.registration_number).order_by(Cooperative.name)
+    )
+    return [(row.id, f"{row.name} ({row.registration_number})") for row in rows]
+
+
+def form_int(value: str | None) -> int | str | None:
+    """Return a form's id text as an int, None when empty, or the text itself (the service refuses it)."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 12 else value
+
+
+def list_args(args: Mapping[str, str]) -> tuple[ListParams, dict, str | None]:
+    """Return the page's list parameters and filters; invalid ones fall back to defaults with a message."""
+    error = None
+    try:
+        filters = users.parse_filters(args)
+    except ValidationFailed as exc:
+        filters, error = {}, "Some filters were not understood and were ignored: " + ", ".join(exc.fields)
+    page = args.get("page", "1")
+    page = int(page) if page.isascii() and page.isdigit() and 0 < len(page) < 7 and int(page) > 0 else 1
+    sort = args.get("sort") if args.get("sort") in SORTS else "created_at"
+    order = "asc" if args.get("order") == "asc" else "desc"
+    return ListParams(page, PER_PAGE, (args.get("q") or "").strip()[:100], sort, order), filters, error
+
+
+def users_page(status: int = 200, args: Mapping[str, str] | None = None, **extra: Any):
+    """Show the users list with search, filters, paging, the create form and row and bulk actions."""
+    args = {name: value for name, value in (request.args if args is None else args).items() if name in LIST_ARGS}
+    params, filters, filter_error = list_args(args)
+    result = paginate(users.users_query(params.q, **filters), params, SORTS, lambda user: user)
+    page_args = {k: v for k, v in args.items() if k != "page" and v}
+    coops = cooperative_choices()
+    context = {
+        "page_title": "Users",
+        "result": result,
+        "params": params,
+        "args": args,
+        "page_args": page_args,
+        "roles": list(Role),
+        "role_options": [(role.value, role.label) for role in Role],
+        "coops": coops,
+        "coop_names": dict(coops),
+        "back": url_for("super_admin.people_users", **args),
+        "field_errors": {},
+        "form_values": {},
+        "form_error": filter_error,
+        **extra,
+    }
+    status = 422 if filter_error and status == 200 else status
+    return render_template("super_admin/people/users.html", **context), status
+
+
+def refused(exc: ServiceError, page: Callable[..., Any], **extra: Any):
+    """Re-render a page with the refusal's message, field errors and the values typed (never a password)."""
+    values = MultiDict([(k, v) for k, v in request.form.items(multi=True) if k not in ("password", "csrf_token")])
+    return page(exc.status, form_error=exc.message, field_errors=exc.fields, form_values=values, **extra)
+
+
+def back_to_list():
+    """Return the users list the form came from (its filters), or the plain list."""
+    back = request.form.get("back", "")
+    base = url_for("super_admin.people_users")
+    edit_prefix = base + "/"
+    if back == base or back.startswith((base + "?", edit_prefix)) and "//" not in back and "\\" not in back:
+        return back
+    return base
+
+
+def args_of(url: str) -> MultiDict:
+    """Return the query arguments of a (same-site) URL."""
+    return MultiDict(parse_qsl(urlsplit(url).query))
+
+
+def create_user():
+    """Create an account from the form; refusals show inline errors."""
+    form = request.form
+    data = {name: form.get(name, "") for name in ("first_name", "last_name", "email", "password", "role")}
+    data.update(phone=form.get("phone") or None, cooperative_id=form_int(form.get("cooperative_id")))
+    try:
+        user = users.create_account(data, actor_id=current_user.id)
+    except ServiceError as exc:
+        return refused(exc, users_page, create_open=True)
+    flash(f"Account created for {user.full_name} ({user.email}).", "success")
+    return redirect(url_for("super_admin.people_users"), 303)
+
+
+def user_action(user_id: int, action: str):
+    """Activate, deactivate, verify or unverify one account, then go back to where the button was."""
+    back = back_to_list()
+    try:
+        user = users_status.change_status(user_id, action, actor_id=current_user.id)
+    except ServiceError as exc:
+        if back.startswith(url_for("super_admin.people_users") + "/") and exc.status != 404:
+            return refused(exc, lambda status, **kw: edit_page(user_id, status, **kw))
+        return refused(exc, lambda status, **kw: users_page(status, args_of(back), **kw))
+    flash(f"{user.full_name} {PAST[action]}.", "success")
+    return redirect(back, 303)
+
+
+def bulk_action():
+    """Apply the chosen action to the ticked accounts (all or nothing)."""
+    back = back_to_list()
+    ids = [form_int(value) for value in request.form.getlist("ids")]
+    try:
+        result = users_status.bulk_change(request.form.get("action"), ids, actor_id=current_user.id)
+    except ServiceError as exc:
+        return refused(exc, lambda status, **kw: users_page(status, args_of(back), **kw))
+    word = PAST[result["action"]]
+    note = f" ({len(result['unchanged'])} already {word})" if result["unchanged"] else ""
+    flash(f"{len(result['changed'])} account(s) {word}{note}.", "success")
+    return redirect(back, 303)
+
+
+def edit_page(user_id: int, status: int = 200, **extra: Any):
+    """Show one account with its edit form, status buttons and the delete step."""
+    user = users.get_user(user_id)
+    context = {
+        "page_title": f"Edit {user.full_name}",
+        "user": user,
+        "role_options": [(role.value, role.label) for role in Role],
+        "coops": cooperative_choices(),
+        "back": url_for("super_admin.people_user", user_id=user.id),
+        "field_errors": {},
+        "form_values": {},
+        **extra,
+    }
+    return render_template("super_admin/people/user_edit.html", **context), status
+
+
+def update_user(user_id: int):
+    """Save names, phone, role and cooperative of one account."""
+    form = request.form
+    data = {name: form.get(name, "") for name in ("first_name", "last_name", "role")}
+    data.update(phone=form.get("phone") or None, cooperative_id=form_int(form.get("cooperative_id")))
+    try:
+        user = users.update_user(user_id, data, actor_id=current_user.id)
+    except ServiceError as exc:
+        return refused(exc, lambda status, **kw: edit_page(user_id, status, **kw))
+    flash(f"Saved {user.full_name}.", "success")
+    return redirect(url_for("super_admin.people_user", user_id=user_id), 303)
+
+
+def delete_user(user_id: int):
+    """Delete an account after the confirm step (refused for accounts with history)."""
+    name = users.get_user(user_id).full_name
+    try:
+        users_status.delete_user(user_id, actor_id=current_user.id)
+    except ServiceError as exc:
+        return refused(exc, lambda status, **kw: edit_page(user_id, status, **kw))
+    flash(f"Deleted the account of {name}.", "success")
+    return redirect(url_for("super_admin.people_users"), 303)
 
 
 def register(bp: Blueprint) -> None:
-    """Add these routes (none yet)."""
+    """Add the people, settings, content and token pages to the super admin blueprint."""
+    from . import super_admin_people_content, super_admin_people_settings
+
+    bp.add_url_rule("/users", "people_users", users_page, methods=["GET"])
+    bp.add_url_rule("/users", "people_create_user", create_user, methods=["POST"])
+    bp.add_url_rule("/users/bulk", "people_bulk", bulk_action, methods=["POST"])
+    bp.add_url_rule("/users/<int:user_id>", "people_user", edit_page, methods=["GET"])
+    bp.add_url_rule("/users/<int:user_id>", "people_update_user", update_user, methods=["POST"])
+    bp.add_url_rule("/users/<int:user_id>/delete", "people_delete_user", delete_user, methods=["POST"])
+    bp.add_url_rule(
+        "/users/<int:user_id>/<any(activate, deactivate, verify, unverify):action>",
+        "people_user_action",
+        user_action,
+        methods=["POST"],
+    )
+    super_admin_people_settings.register(bp)
+    super_admin_people_content.register(bp)

@@ -1,0 +1,75 @@
+"""Super admin management pages in Chromium, next to a member's open dashboard.
+
+1. The super admin raises a CRITICAL alert on the content page → the member's open dashboard shows the red banner
+   without a reload; taking it down removes it there too.
+2. The super admin deactivates a member on the users page → that member's open dashboard is signed out (/login).
+"""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.support.live import DEMO_PASSWORD
+
+
+def sign_in(page, server, local: str) -> None:
+    """Sign in through the login form and wait for the dashboard's live connection."""
+    page.goto(f"{server.url}/login")
+    page.fill("input[name=email]", f"{local}@demo.nogalss.ng")
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.click("button[type=submit], input[type=submit]")
+    expect(page).to_have_url(re.compile(r"/dashboard/"))
+
+
+def open_member_dashboard(new_page, server, local: str):
+    """Open a member's dashboard in its own browser context and wait until it is live."""
+    page = new_page(900, 800)
+    sign_in(page, server, local)
+    expect(page.locator("#conn-badge")).to_have_text("live", timeout=5000)
+    return page
+
+
+def test_a_critical_alert_appears_on_an_open_member_dashboard_and_goes_away(module_deployment, new_page):
+    server = module_deployment.servers[0]
+    member = open_member_dashboard(new_page, server, "member2")
+    expect(member.locator("#panel-savings .panel-body")).not_to_contain_text("Loading")
+    admin = new_page(1280, 900)
+    sign_in(admin, server, "super-admin")
+    admin.goto(f"{server.url}/dashboard/super-admin/content")
+    admin.fill("#alert-title", "Flood warning")
+    admin.fill("#alert-message", "Branches in Lokoja close at noon today.")
+    admin.select_option("#alert-severity", "CRITICAL")
+    admin.locator("#alert-form button[type=submit]").click()  # raise, or replace a seeded one
+
+    expect(admin.locator(".flash-success")).to_contain_text("Flood warning")
+    expect(admin.locator("#emergency-alert")).to_contain_text("Take the alert down")
+    banner = member.locator("#alert-banner .alert-banner.alert-critical")
+    expect(banner).to_contain_text("Flood warning", timeout=3000)
+    expect(banner).to_contain_text("Branches in Lokoja close at noon today.")
+
+    admin.get_by_role("button", name="Take the alert down").click()
+    expect(admin.locator(".flash-success")).to_contain_text("taken down")
+    expect(member.locator("#alert-banner .alert-banner")).to_have_count(0, timeout=3000)
+    assert member.url.endswith("/dashboard/member")  # never reloaded
+    assert admin.console_errors == [] and member.console_errors == []
+
+
+def test_a_member_deactivated_on_the_users_page_is_signed_out_of_their_open_dashboard(module_deployment, new_page):
+    server = module_deployment.servers[0]
+    member = open_member_dashboard(new_page, server, "member3")
+    admin = new_page(1280, 900)
+    sign_in(admin, server, "super-admin")
+    admin.goto(f"{server.url}/dashboard/super-admin/users?q=member3@demo.nogalss.ng")
+    row = admin.locator("tr", has_text="member3@demo.nogalss.ng")
+    expect(row).to_have_count(1)
+    row.get_by_role("button", name="Deactivate").click()
+
+    expect(admin.locator(".flash-success")).to_contain_text("deactivated")
+    expect(admin.locator("tr", has_text="member3@demo.nogalss.ng")).to_contain_text("Inactive")
+    expect(member).to_have_url(re.compile(r"/login"), timeout=5000)
+    expect(member.locator("input[name=email]")).to_be_visible()
+    member.goto(f"{server.url}/dashboard/member")
+    expect(member).to_have_url(re.compile(r"/login"))  # the old session is gone for good
+    assert admin.console_errors == []
