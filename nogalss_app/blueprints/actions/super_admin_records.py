@@ -1,9 +1,59 @@
-"""Super admin management routes: super_admin_records (to be filled)."""
+"""Super admin records: the ledger and cooperative pages, and the expense decisions of the `expenses` panel."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, make_response, render_template, request
+from flask_login import current_user
+
+from ...security import resolve_scope
+from ...services import expenses
+from ...services.errors import ServiceError
+from ...services.records_search import is_id
+from ...services.stats.registry import find_panel
+
+EXPENSE_NOTICES = {"APPROVED": "Expense approved.", "REJECTED": "Expense rejected.", "PAID": "Expense marked as paid."}
+
+
+def expenses_reply(*, notice: str | None = None, error: ServiceError | None = None):
+    """Re-render the super admin's `expenses` panel with a notice or the refusal (status = the refusal's).
+
+    This is what common.panel_reply does; it is rendered here because panel_reply passes an `extra`
+    argument that dashboards.render.render_panel does not accept yet (TypeError on every call).
+    """
+    panel = find_panel("super_admin", "expenses")
+    scope = resolve_scope("super_admin", current_user, request.args)
+    html = render_template(
+        "dashboards/panel.html",
+        dashboard="super_admin",
+        panel=panel,
+        data=panel.build(scope),
+        scope=scope,
+        partial="super_admin/partials/_expenses.html",
+        notice=notice,
+        form_error=error.message if error else None,
+        field_errors=error.fields if error else {},
+        form_values=request.form,
+    )
+    return make_response(html, error.status if error else 200)
 
 
 def register(bp: Blueprint) -> None:
-    """Add these routes (none yet)."""
+    """Add the super admin's record pages and the expense decision form route."""
+    from . import super_admin_records_coops, super_admin_records_tx
+
+    super_admin_records_tx.register(bp)
+    super_admin_records_coops.register(bp)
+
+    @bp.post("/expenses/<int:expense_id>/status")
+    def records_decide_expense(expense_id: int):
+        """Approve, reject or mark paid an expense from the `expenses` panel; answer the re-rendered panel."""
+        try:
+            expense = expenses.decide_expense(
+                expense_id if is_id(expense_id) else 0,
+                request.form.get("status", ""),
+                actor_id=current_user.id,
+                notes=request.form.get("notes"),
+            )
+        except ServiceError as exc:
+            return expenses_reply(error=exc)
+        return expenses_reply(notice=EXPENSE_NOTICES[expense.status.value])

@@ -1,0 +1,113 @@
+"""Super admin ledger page: search, filter, sort and page transactions; manual adjustments; settle or cancel."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+
+from ...models import Transaction, TxCategory, TxStatus, TxType
+from ...services import records_search, transactions
+from ...services.errors import ServiceError, ValidationFailed
+from ...services.money import MoneyError, format_naira, parse_naira
+from ..api.common import list_params, paginate
+
+PAGE = "super_admin.records_transactions"
+FORM_FIELDS = {"amount_kobo": "amount", "user_id": "user"}  # service field → form field
+
+
+def transactions_page(*, form_values=None, error: ServiceError | None = None):
+    """Render the ledger page for the list arguments in the query string (with a form's refusal, if any)."""
+    params = list_params(records_search.TRANSACTION_SORTABLE, "created_at")
+    filters = records_search.transaction_filters(request.args, params.q)
+    query = records_search.transactions_query(filters).options(selectinload(Transaction.user))
+    page = paginate(query, params, records_search.TRANSACTION_SORTABLE, lambda tx: tx)
+    html = render_template(
+        "super_admin/records/transactions.html",
+        page=page,
+        params=params,
+        filters=filters,
+        links=transactions.linked_records(tx.id for tx in page["items"]),
+        types=list(TxType),
+        statuses=list(TxStatus),
+        categories=list(TxCategory),
+        form_values=form_values or {},
+        field_errors=_form_fields(error.fields) if error else {},
+        form_error=error.message if error else None,
+    )
+    return html, error.status if error else 200
+
+
+def _form_fields(fields: dict[str, str]) -> dict[str, str]:
+    """Rename service field errors to the names of the form's inputs."""
+    return {FORM_FIELDS.get(name, name): message for name, message in fields.items()}
+
+
+def _adjustment_data(form) -> tuple[dict, dict[str, str]]:
+    """Turn the adjustment form into the service's fields; return them with the form's own field errors."""
+    errors: dict[str, str] = {}
+    amount = None
+    try:
+        amount = parse_naira(form.get("amount"))
+    except MoneyError as exc:
+        errors["amount"] = exc.message
+    user_id = transactions.user_id_for(form.get("user", ""))
+    if user_id is None:
+        errors["user"] = "enter the email address or id of an existing user"
+    data = {
+        "type": TxType.ADJUSTMENT.value,
+        "user_id": user_id,
+        "amount_kobo": amount,
+        "reason": form.get("reason"),
+        "direction": form.get("direction") or None,
+        "status": form.get("status") or None,
+    }
+    return data, errors
+
+
+def _back():
+    """Redirect to the ledger page with the list arguments the form was posted with."""
+    return redirect(url_for(PAGE, **request.args.to_dict()), 303)
+
+
+def register(bp: Blueprint) -> None:
+    """Add the ledger page and its forms to the super admin blueprint."""
+
+    @bp.get("/transactions")
+    def records_transactions():
+        """Show the ledger with search, filters, sortable columns, paging and the adjustment form."""
+        return transactions_page()
+
+    @bp.post("/transactions")
+    def records_create_adjustment():
+        """Record a manual adjustment from the form (naira text, a reason, credit or debit)."""
+        data, errors = _adjustment_data(request.form)
+        try:
+            tx = transactions.create_adjustment(data, actor_id=current_user.id)
+        except ValidationFailed as exc:
+            refusal = ValidationFailed(exc.message, _form_fields(exc.fields) | errors)
+            return transactions_page(form_values=request.form, error=refusal)
+        flash(f"Adjustment {tx.reference} of {format_naira(tx.amount_kobo)} recorded.", "success")
+        return _back()
+
+    @bp.post("/transactions/<int:tx_id>/status")
+    def records_transaction_status(tx_id: int):
+        """Settle a PENDING ledger line (SUCCESSFUL or FAILED) after the confirm step."""
+        try:
+            tx = transactions.change_status(
+                tx_id, request.form.get("status"), notes=request.form.get("notes"), actor_id=current_user.id
+            )
+        except ServiceError as exc:
+            return transactions_page(error=exc)
+        flash(f"Transaction {tx.reference} is now {tx.status.label.lower()}.", "success")
+        return _back()
+
+    @bp.post("/transactions/<int:tx_id>/cancel")
+    def records_cancel_transaction(tx_id: int):
+        """Cancel a PENDING ledger line after the confirm step (the row is kept)."""
+        try:
+            tx = transactions.cancel_transaction(tx_id, actor_id=current_user.id)
+        except ServiceError as exc:
+            return transactions_page(error=exc)
+        flash(f"Transaction {tx.reference} was cancelled.", "success")
+        return _back()

@@ -1,0 +1,239 @@
+"""Searching the ledger and the cooperatives for the super admin's lists: filters, sort columns, counts."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from ..extensions import db
+from ..models import Cooperative, LeaderLink, ParentOrganization, Role, Transaction, TxCategory, TxStatus, TxType, User
+from .errors import ValidationFailed
+from .stats.compute import LOCAL_TZ
+
+TRANSACTION_SORTABLE = {
+    "created_at": Transaction.created_at,
+    "amount_kobo": Transaction.amount_kobo,
+    "status": Transaction.status,
+    "type": Transaction.type,
+}
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+_ID = re.compile(r"[1-9][0-9]{0,9}", re.ASCII)
+MAX_ID = 2**31 - 1  # ids are 32-bit integers; a larger one cannot exist (and PostgreSQL would refuse to compare)
+
+
+@dataclass(frozen=True)
+class TransactionFilters:
+    """What a ledger search is narrowed to (every field optional)."""
+
+    q: str = ""
+    type: TxType | None = None
+    status: TxStatus | None = None
+    category: TxCategory | None = None
+    user_id: int | None = None
+    cooperative_id: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def _enum_arg(args: Mapping[str, str], name: str, enum_cls: type, errors: dict[str, str]) -> Any:
+    """Return the enum member named by a query argument (None when absent), noting an error."""
+    raw = (args.get(name) or "").strip()
+    if not raw:
+        return None
+    if raw.upper() not in enum_cls.__members__:
+        errors[name] = f"must be one of {', '.join(enum_cls.__members__)}"
+        return None
+    return enum_cls[raw.upper()]
+
+
+def _id_arg(args: Mapping[str, str], name: str, errors: dict[str, str]) -> int | None:
+    """Return a positive id from a query argument (None when absent), noting an error."""
+    raw = (args.get(name) or "").strip()
+    if not raw:
+        return None
+    if not _ID.fullmatch(raw) or int(raw) > MAX_ID:
+        errors[name] = "must be a positive whole number"
+        return None
+    return int(raw)
+
+
+def is_id(value: object) -> bool:
+    """Return True for a JSON integer that can be a row id (1 to 2**31 - 1; booleans excluded)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID
+
+
+def _date_arg(args: Mapping[str, str], name: str, errors: dict[str, str]) -> date | None:
+    """Return an ISO date (YYYY-MM-DD) from a query argument (None when absent), noting an error."""
+    raw = (args.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        if not _ISO_DATE.fullmatch(raw):
+            raise ValueError(raw)
+        return date.fromisoformat(raw)
+    except ValueError:
+        errors[name] = "must be a date like 2026-01-31"
+        return None
+
+
+def transaction_filters(args: Mapping[str, str], q: str = "") -> TransactionFilters:
+    """Validate the filters of a ledger search (dates are Nigerian calendar days, both ends included)."""
+    errors: dict[str, str] = {}
+    filters = TransactionFilters(
+        q=q,
+        type=_enum_arg(args, "type", TxType, errors),
+        status=_enum_arg(args, "status", TxStatus, errors),
+        category=_enum_arg(args, "category", TxCategory, errors),
+        user_id=_id_arg(args, "user_id", errors),
+        cooperative_id=_id_arg(args, "cooperative_id", errors),
+        date_from=_date_arg(args, "date_from", errors),
+        date_to=_date_arg(args, "date_to", errors),
+    )
+    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
+        errors["date_to"] = "must not be before date_from"
+    if errors:
+        raise ValidationFailed("Check the filters.", errors)
+    return filters
+
+
+def local_day_start(day: date) -> datetime:
+    """Return the UTC instant at which a Nigerian calendar day begins."""
+    return datetime.combine(day, time(0), tzinfo=LOCAL_TZ).astimezone(UTC)
+
+
+def like_pattern(text: str) -> str:
+    """Return a case-insensitive 'contains' pattern with LIKE wildcards escaped (escape character '\\')."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def transactions_query(filters: TransactionFilters) -> sa.Select:
+    """Return the SELECT of ledger lines matching the filters (unordered)."""
+    query = sa.select(Transaction).outerjoin(User, User.id == Transaction.user_id)
+    if filters.q:
+        pattern = like_pattern(filters.q)
+        columns = (Transaction.reference, Transaction.description, User.email)
+        query = query.where(sa.or_(*(column.ilike(pattern, escape="\\") for column in columns)))
+    for column, value in (
+        (Transaction.type, filters.type),
+        (Transaction.status, filters.status),
+        (Transaction.category, filters.category),
+        (Transaction.user_id, filters.user_id),
+        (Transaction.cooperative_id, filters.cooperative_id),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    if filters.date_from:
+        query = query.where(Transaction.created_at >= local_day_start(filters.date_from))
+    if filters.date_to:
+        query = query.where(Transaction.created_at < local_day_start(filters.date_to + timedelta(days=1)))
+    return query
+
+
+def member_count_column() -> sa.ScalarSelect:
+    """Return a correlated count of the cooperative's active MEMBER users (sortable)."""
+    return (
+        sa.select(sa.func.count(User.id))
+        .where(User.cooperative_id == Cooperative.id, User.role == Role.MEMBER, User.is_active.is_(True))
+        .scalar_subquery()
+    )
+
+
+COOPERATIVE_SORTABLE = {
+    "name": Cooperative.name,
+    "registration_number": Cooperative.registration_number,
+    "created_at": Cooperative.created_at,
+    "member_count": member_count_column(),
+}
+
+
+@dataclass(frozen=True)
+class CooperativeFilters:
+    """What a cooperative search is narrowed to."""
+
+    q: str = ""
+    state: str | None = None
+    parent_organization_id: int | None = None
+    is_active: bool | None = None
+
+
+def cooperative_filters(args: Mapping[str, str], q: str = "") -> CooperativeFilters:
+    """Validate the filters of a cooperative search."""
+    errors: dict[str, str] = {}
+    state = (args.get("state") or "").strip() or None
+    if state and len(state) > 100:
+        errors["state"] = "at most 100 characters"
+    raw_org = (args.get("parent_organization_id") or "").strip()
+    org_id = int(raw_org) if raw_org.isascii() and raw_org.isdigit() and len(raw_org) <= 10 else None
+    if raw_org and not is_id(org_id):
+        errors["parent_organization_id"] = "must be a positive whole number"
+    raw_active = (args.get("is_active") or "").strip().lower()
+    if raw_active not in ("", "true", "false"):
+        errors["is_active"] = "must be true or false"
+    if errors:
+        raise ValidationFailed("Check the filters.", errors)
+    is_active = None if not raw_active else raw_active == "true"
+    return CooperativeFilters(q=q, state=state, parent_organization_id=org_id, is_active=is_active)
+
+
+def cooperatives_query(filters: CooperativeFilters) -> sa.Select:
+    """Return the SELECT of cooperatives matching the filters (unordered)."""
+    query = sa.select(Cooperative)
+    if filters.q:
+        pattern = like_pattern(filters.q)
+        columns = (Cooperative.name, Cooperative.registration_number, Cooperative.city)
+        query = query.where(sa.or_(*(column.ilike(pattern, escape="\\") for column in columns)))
+    if filters.state:
+        query = query.where(sa.func.lower(Cooperative.state) == filters.state.lower())
+    if filters.parent_organization_id is not None:
+        query = query.where(Cooperative.parent_organization_id == filters.parent_organization_id)
+    if filters.is_active is not None:
+        query = query.where(Cooperative.is_active.is_(filters.is_active))
+    return query
+
+
+def member_counts(coop_ids: Iterable[int]) -> dict[int, int]:
+    """Return the number of active MEMBER users of each cooperative."""
+    ids = list(set(coop_ids))
+    query = (
+        sa.select(User.cooperative_id, sa.func.count(User.id))
+        .where(User.cooperative_id.in_(ids), User.role == Role.MEMBER, User.is_active.is_(True))
+        .group_by(User.cooperative_id)
+    )
+    return dict(db.session.execute(query).tuples().all()) if ids else {}
+
+
+def leaders(coop_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """Return the leader (id and name) of each cooperative that has one."""
+    ids = list(set(coop_ids))
+    if not ids:
+        return {}
+    query = sa.select(LeaderLink.cooperative_id, User).join(User, User.id == LeaderLink.user_id)
+    rows = db.session.execute(query.where(LeaderLink.cooperative_id.in_(ids))).all()
+    return {coop_id: {"id": user.id, "name": user.full_name} for coop_id, user in rows}
+
+
+def parent_organizations_query(q: str = "") -> sa.Select:
+    """Return the SELECT of parent organizations, optionally searched by name (unordered)."""
+    query = sa.select(ParentOrganization)
+    if q:
+        query = query.where(ParentOrganization.name.ilike(like_pattern(q), escape="\\"))
+    return query
+
+
+def all_parent_organizations() -> list[ParentOrganization]:
+    """Return every parent organization by name (for pickers)."""
+    return list(db.session.scalars(sa.select(ParentOrganization).order_by(ParentOrganization.name)))
+
+
+def user_ref_id(reference: str) -> int | None:
+    """Return the id of the user named by an email address or a numeric id (None when unknown)."""
+    text = (reference or "").strip() if isinstance(reference, str) else ""
+    if _ID.fullmatch(text) and int(text) <= MAX_ID:
+        return db.session.scalar(sa.select(User.id).where(User.id == int(text)))
+    return db.session.scalar(sa.select(User.id).where(User.email == text.lower())) if text else None
