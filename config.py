@@ -49,6 +49,7 @@ class Config:
     SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "gevent")
     PAYSTACK_SECRET_KEY = os.environ.get("PAYSTACK_SECRET_KEY") or None
     PAYSTACK_BASE_URL = os.environ.get("PAYSTACK_BASE_URL", "https://api.paystack.co")
+    PAYSTACK_TIMEOUT_SECONDS = int(os.environ.get("PAYSTACK_TIMEOUT_SECONDS", "10"))
     DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo-pass-2026")
 
     # Requests: JSON and forms are small; anything larger is refused with 413.
@@ -101,6 +102,8 @@ class ProductionConfig(Config):
     """PostgreSQL, Redis, several processes; secrets must come from the environment."""
 
     ENV_NAME = "production"
+    # Without a Paystack key, production refuses payments rather than letting anyone "pay" in the sandbox.
+    PAYMENTS_SANDBOX_ALLOWED = os.environ.get("PAYMENTS_SANDBOX_ALLOWED") == "1"
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
 

@@ -65,10 +65,11 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Attach the auth, public and per-dashboard blueprints."""
-    from .blueprints import auth, dashboards, main, ops
+    from .blueprints import auth, dashboards, main, ops, public
     from .blueprints.api import api_blueprints
 
     app.register_blueprint(main.bp)
+    app.register_blueprint(public.bp)
     app.register_blueprint(ops.bp)
     app.register_blueprint(auth.bp)
     for blueprint in [*dashboards.blueprints(), *api_blueprints()]:

@@ -147,6 +147,9 @@ def _refuse_non_json_writes():
         abort(415)
 
 
+# API blueprints that accept writes from signed-out callers (these keep their CSRF check).
+PUBLIC_API_BLUEPRINTS = frozenset({"auth", "api_registration", "api_payments"})
+
 # Writes that need no CSRF token: JSON sign-in (no session yet; Origin-checked) and the signed gateway webhook.
 CSRF_EXEMPT_ENDPOINTS = frozenset({"auth.api_login", "api_payments.webhook", "api_payments.verify_callback"})
 
@@ -184,6 +187,12 @@ def _csrf_guard():
         return None
     if g.get("bearer_authenticated") or request.endpoint in CSRF_EXEMPT_ENDPOINTS:
         return None
+    if (
+        request.path.startswith("/api/")
+        and request.blueprint not in PUBLIC_API_BLUEPRINTS
+        and not current_user.is_authenticated
+    ):
+        return None  # nothing to forge without a session: the role guard answers 401
     csrf.protect()
     return None
 

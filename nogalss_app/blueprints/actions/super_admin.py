@@ -7,7 +7,8 @@ from flask import Blueprint
 
 def register(bp: Blueprint) -> None:
     """Add the super admin's management routes."""
-    from . import super_admin_people, super_admin_records
+    from . import notifications, super_admin_people, super_admin_records
 
     super_admin_people.register(bp)
     super_admin_records.register(bp)
+    notifications.register(bp, "super_admin")

@@ -111,6 +111,8 @@ def actions(scope: Scope) -> dict[str, Any]:
         "withdrawals_enabled": role in (Role.MEMBER, Role.LEADER) and get_settings().withdrawals_enabled_for(role),
         "loan_eligible": eligibility.eligible,
         "loan_max_kobo": eligibility.max_kobo,
+        "loan_reasons": list(eligibility.reasons),
+        "withdrawable_kobo": balances.withdrawable_kobo(user_id),
     }
 
 
