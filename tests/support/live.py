@@ -179,12 +179,15 @@ def socket_client(server: Server, session, origin: str | None = None, transports
     client = socketio.Client(reconnection=False)
     client.on("dashboard:update", received.append)
     # The same User-Agent as the HTTP session: sessions are bound to it (Flask-Login "strong" protection).
-    headers = {"Cookie": "; ".join(f"{c.name}={c.value}" for c in session.cookies),
-               "User-Agent": session.headers["User-Agent"]}
+    headers = {
+        "Cookie": "; ".join(f"{c.name}={c.value}" for c in session.cookies),
+        "User-Agent": session.headers["User-Agent"],
+    }
     if origin:  # otherwise the clients send the server's own origin, as a browser on that page does
         headers["Origin"] = origin
-    client.connect(server.url, socketio_path="/api/socket", transports=list(transports), wait_timeout=10,
-                   headers=headers)
+    client.connect(
+        server.url, socketio_path="/api/socket", transports=list(transports), wait_timeout=10, headers=headers
+    )
     return client, received
 
 
