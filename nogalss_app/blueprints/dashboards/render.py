@@ -15,9 +15,13 @@ from ...services.stats.registry import Panel, clean_options
 from ...services.stats.scope import Scope
 
 
-def render_panel(dashboard: str, panel: Panel, scope: Scope):
-    """Build and render one panel; a failure becomes an inline panel error (500), never a broken page."""
+def render_panel(dashboard: str, panel: Panel, scope: Scope, extra: dict | None = None):
+    """Build and render one panel; a failure becomes an inline panel error (500), never a broken page.
+
+    `extra` carries a form's outcome into the partial: notice, form_error, field_errors, form_values.
+    """
     started = time.perf_counter()
+    extra = {"notice": None, "form_error": None, "field_errors": {}, "form_values": {}, **(extra or {})}
     try:
         data = panel.build(scope)
         html = render_template(
@@ -27,6 +31,7 @@ def render_panel(dashboard: str, panel: Panel, scope: Scope):
             data=data,
             scope=scope,
             partial=f"{dashboard}/partials/_{panel.name}.html",
+            **extra,
         )
         status = 200
     except Exception:
