@@ -6,6 +6,7 @@ import os
 import uuid
 
 import pytest
+from flask.testing import FlaskClient
 import sqlalchemy as sa
 from sqlalchemy.pool import StaticPool
 
@@ -58,12 +59,25 @@ def database_url():
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs in a fresh app context, as in a real server.
+
+    Tests hold an app context open; without this, requests would reuse it and share `g` (and Flask-Login's
+    cached user) with each other and with the test.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(database_url):
     """Create the app once per test session with a fresh schema."""
     app = create_app(
         TestingConfig, SQLALCHEMY_DATABASE_URI=database_url, SQLALCHEMY_ENGINE_OPTIONS=_engine_options(database_url)
     )
+    app.test_client_class = IsolatedClient
     with app.app_context():
         db.create_all()
     yield app

@@ -17,8 +17,8 @@ def csrf_from(html: str) -> str:
     return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
 
 
-def form_login(client, email, password, next_url=None, addr="10.0.0.1"):
-    """Sign in through the HTML form like a browser does."""
+def form_login(client, email, password, next_url=None, addr="127.0.0.1"):
+    """Sign in through the HTML form like a browser does (later requests come from the same address)."""
     page = client.get("/login", environ_base={"REMOTE_ADDR": addr})
     data = {"email": email, "password": password, "csrf_token": csrf_from(page.get_data(as_text=True))}
     if next_url is not None:
