@@ -40,7 +40,11 @@ def notify_command(event_name: str, topics: str, coop_id: int | None, user_id: i
     rooms = realtime.rooms_for(roles=roles, coop_ids=[coop_id], user_ids=[user_id])
     row = realtime.notify(event_name[:64], names, rooms=rooms, summary=f"Signal {event_name} sent from the CLI")
     realtime.commit()
-    how = "through the message queue" if current_app.config.get("REDIS_URL") else "by the running server within about a second"
+    how = (
+        "through the message queue"
+        if current_app.config.get("REDIS_URL")
+        else "by the running server within about a second"
+    )
     click.echo(f"Recorded {event_name} (v={row.id}) for {', '.join(rooms)}; delivered {how}.")
 
 

@@ -32,6 +32,8 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
     cursor.close()
+
+
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -14,7 +14,7 @@ from flask import current_app
 from .extensions import db
 from .models import Cooperative, LoanStatus, Role, Severity, User, WithdrawalStatus
 from .models.types import utcnow
-from .services import accounts, alerts, contributions, expenses, loans, payments, registration, withdrawals
+from .services import accounts, alerts, contributions, expenses, loans, passwords, payments, registration, withdrawals
 
 DEMO_DOMAIN = "demo.nogalss.ng"
 STAFF = [
@@ -465,7 +465,8 @@ def seed_demo(reset: bool, if_empty: bool) -> None:
     if reset:
         empty_database()
     plan = build_plan(password, utcnow(), random.Random(2026))
-    with click.progressbar(plan.steps, label="Seeding demo data", item_show_func=lambda s: s and s[2]) as bar:
+    bar = click.progressbar(plan.steps, label="Seeding demo data", item_show_func=lambda s: s and s[2])
+    with passwords.reusing_hash_of(password), bar:
         for when, _, _, action in bar:
             action(when)
     mark_history_delivered()

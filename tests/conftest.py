@@ -6,8 +6,8 @@ import os
 import uuid
 
 import pytest
-from flask.testing import FlaskClient
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 from sqlalchemy.pool import StaticPool
 
 os.environ.setdefault("NOGALSS_ENV", "testing")

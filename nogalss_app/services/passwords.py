@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -26,9 +27,28 @@ def configure(config: Mapping) -> None:
     _dummy_hash = _hasher.hash("not-a-real-password")
 
 
+_reused: dict[str, str] = {}
+
+
 def hash_password(password: str) -> str:
     """Return an argon2id hash of the password."""
+    if password in _reused:
+        return _reused[password]
     return _hasher.hash(password)
+
+
+@contextmanager
+def reusing_hash_of(password: str) -> Iterator[None]:
+    """Hash one password once and reuse that hash inside the block (demo seeding only).
+
+    Every demo account shares one published password, so one full-strength argon2id hash serves them all
+    instead of fifty: identical hashes reveal nothing the printed password does not.
+    """
+    _reused[password] = _hasher.hash(password)
+    try:
+        yield
+    finally:
+        _reused.pop(password, None)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:

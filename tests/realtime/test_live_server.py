@@ -17,14 +17,20 @@ from tests.support.live import (
     wait_until,
 )
 
+
 def test_a_socket_from_a_foreign_origin_is_refused_at_the_handshake(seeded_deployment):
     server = seeded_deployment.servers[0]
     session = login_session(server, "finance@demo.nogalss.ng")
     # Over polling the refusal is the server's HTTP 400 at the handshake (no session id is ever issued).
     with pytest.raises(socketio.exceptions.ConnectionError):
         socket_client(server, session, origin="https://evil.example", transports=("polling",))
-    raw = requests.get(f"{server.url}/api/socket/", params={"EIO": "4", "transport": "polling"},
-                       headers={"Origin": "https://evil.example"}, cookies=session.cookies, timeout=10)
+    raw = requests.get(
+        f"{server.url}/api/socket/",
+        params={"EIO": "4", "transport": "polling"},
+        headers={"Origin": "https://evil.example"},
+        cookies=session.cookies,
+        timeout=10,
+    )
     assert raw.status_code == 400 and "sid" not in raw.text
     client, _ = socket_client(server, session)  # the same cookie from the right origin is fine
     assert client.connected
@@ -52,11 +58,17 @@ def test_a_cli_signal_reaches_its_cooperatives_leader_and_not_the_others(tmp_pat
         leaders = {n: login_session(server, f"leader{n}@demo.nogalss.ng") for n in (1, 2)}
         coop1 = leaders[1].get(f"{server.url}/api/leader/dashboard-stats", timeout=10).json()
         assert coop1["dashboard"] == "leader"
-        me = leaders[1].post(f"{server.url}/api/auth/login",
-                             json={"email": "leader1@demo.nogalss.ng", "password": "demo-pass-2026"}).json()
+        me = (
+            leaders[1]
+            .post(
+                f"{server.url}/api/auth/login", json={"email": "leader1@demo.nogalss.ng", "password": "demo-pass-2026"}
+            )
+            .json()
+        )
         sockets = {n: socket_client(server, session) for n, session in leaders.items()}
-        out = deployment.flask("notify", "loan.applied", "--topics", "loans", "--coop",
-                               str(me["user"]["cooperative_id"])).stdout
+        out = deployment.flask(
+            "notify", "loan.applied", "--topics", "loans", "--coop", str(me["user"]["cooperative_id"])
+        ).stdout
         assert "delivered by the running server" in out
         assert wait_until(lambda: len(sockets[1][1]) >= 1, timeout=5), "leader 1 heard nothing"
         assert "loans" in sockets[1][1][-1]["topics"]
@@ -84,12 +96,16 @@ def scaled_out(tmp_path_factory):
 def test_signals_cross_processes_through_redis(scaled_out):
     one, two = scaled_out.servers
     leader1 = login_session(two, "leader1@demo.nogalss.ng")
-    coop = leader1.post(f"{two.url}/api/auth/login",
-                        json={"email": "leader1@demo.nogalss.ng", "password": "demo-pass-2026"}).json()
+    coop = leader1.post(
+        f"{two.url}/api/auth/login", json={"email": "leader1@demo.nogalss.ng", "password": "demo-pass-2026"}
+    ).json()
     leader2 = login_session(one, "leader2@demo.nogalss.ng")
     finance = login_session(one, "finance@demo.nogalss.ng")
-    (c1, got1), (c2, got2), (c3, got3) = (socket_client(two, leader1), socket_client(one, leader2),
-                                          socket_client(one, finance))
+    (c1, got1), (c2, got2), (c3, got3) = (
+        socket_client(two, leader1),
+        socket_client(one, leader2),
+        socket_client(one, finance),
+    )
     scaled_out.flask("notify", "loan.applied", "--topics", "loans", "--coop", str(coop["user"]["cooperative_id"]))
     assert wait_until(lambda: got1, timeout=5), "the leader on the other process heard nothing"
     assert got2 == [] and got3 == []

@@ -12,12 +12,29 @@ from tests import factories
 ORIGIN = {"Origin": "http://localhost"}
 
 
+class FreshContextSocket:
+    """A Socket.IO test client whose connect and events run in a fresh app context (own `g`), as in a server."""
+
+    def __init__(self, app, http, headers):
+        self.app = app
+        with app.app_context():
+            self.client = socketio.test_client(app, flask_test_client=http, headers=headers)
+
+    def emit(self, *args, **kwargs):
+        """Emit from the client, handled in a fresh app context."""
+        with self.app.app_context():
+            return self.client.emit(*args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self.client, name)
+
+
 def signed_in_socket(app, user, headers=ORIGIN):
     """Sign a user in over HTTP and open a Socket.IO connection with that session cookie."""
     http = app.test_client()
     response = http.post("/api/auth/login", json={"email": user.email, "password": factories.PASSWORD})
     assert response.status_code == 200
-    return socketio.test_client(app, flask_test_client=http, headers=headers), http
+    return FreshContextSocket(app, http, headers), http
 
 
 def updates(sock) -> list[dict]:
@@ -33,7 +50,7 @@ def send_change(event_name, topics, **audience) -> int:
 
 
 def test_a_signed_out_connection_is_refused(app):
-    sock = socketio.test_client(app, headers=ORIGIN)
+    sock = FreshContextSocket(app, app.test_client(), ORIGIN)
     assert not sock.is_connected()
 
 
@@ -43,7 +60,7 @@ def test_a_deactivated_users_session_cannot_connect(app):
     http.post("/api/auth/login", json={"email": user.email, "password": factories.PASSWORD})
     user.is_active = False
     db.session.commit()
-    assert not socketio.test_client(app, flask_test_client=http, headers=ORIGIN).is_connected()
+    assert not FreshContextSocket(app, http, ORIGIN).is_connected()
 
 
 def test_signals_reach_exactly_the_rooms_allowed_to_see_them(app):

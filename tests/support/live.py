@@ -179,12 +179,15 @@ def socket_client(server: Server, session, origin: str | None = None, transports
     client = socketio.Client(reconnection=False)
     client.on("dashboard:update", received.append)
     # The same User-Agent as the HTTP session: sessions are bound to it (Flask-Login "strong" protection).
-    headers = {"Cookie": "; ".join(f"{c.name}={c.value}" for c in session.cookies),
-               "User-Agent": session.headers["User-Agent"]}
+    headers = {
+        "Cookie": "; ".join(f"{c.name}={c.value}" for c in session.cookies),
+        "User-Agent": session.headers["User-Agent"],
+    }
     if origin:  # otherwise the clients send the server's own origin, as a browser on that page does
         headers["Origin"] = origin
-    client.connect(server.url, socketio_path="/api/socket", transports=list(transports), wait_timeout=10,
-                   headers=headers)
+    client.connect(
+        server.url, socketio_path="/api/socket", transports=list(transports), wait_timeout=10, headers=headers
+    )
     return client, received
 
 
@@ -214,3 +217,45 @@ def module_deployment(tmp_path_factory):
     deployment.start_server()
     yield deployment
     deployment.stop()
+
+
+JOB_PRELUDE = """
+import sys
+from nogalss_app import create_app
+from nogalss_app.services import realtime
+app = create_app()
+ctx = app.app_context()
+ctx.push()
+realtime.outside_server(app)
+from nogalss_app.extensions import db
+from nogalss_app.models import User
+def user_id(local):
+    return db.session.scalar(db.select(User.id).where(User.email == local + "@demo.nogalss.ng"))
+"""
+
+
+def run_job(deployment: Deployment, body: str) -> str:
+    """Run Python against the deployment's database in a separate process, as a background job would."""
+    result = subprocess.run(
+        [sys.executable, "-c", JOB_PRELUDE + body],
+        cwd=ROOT,
+        env=deployment.env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout
+
+
+def contribute(deployment: Deployment, local: str, naira: int, times: int = 1) -> None:
+    """Record `times` successful contributions of `naira` for a demo member, through the payment path."""
+    run_job(
+        deployment,
+        f"""
+from nogalss_app.services import contributions, payments
+for _ in range({times}):
+    p = contributions.start_contribution(user_id({local!r}), {naira * 100})
+    payments.confirm_payment(p.reference, amount_kobo=p.amount_kobo, currency="NGN", gateway_status="success")
+""",
+    )

@@ -1,4 +1,4 @@
-""""Nothing written, nothing emitted": row counts of every table, to compare before and after a refusal."""
+""" "Nothing written, nothing emitted": row counts of every table, to compare before and after a refusal."""
 
 from __future__ import annotations
 

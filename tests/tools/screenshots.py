@@ -6,7 +6,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_FLAGS
 from tests.support.live import DEMO_PASSWORD, Deployment
@@ -45,7 +45,7 @@ def main() -> int:
                             page.click("button[type=submit], input[type=submit]")
                         page.goto(f"{server.url}{path}")
                         page.wait_for_load_state("networkidle")
-                        page.wait_for_function("!document.querySelector('[aria-busy=true]')", timeout=10_000)
+                        expect(page.locator("[aria-busy=true]")).to_have_count(0, timeout=10_000)
                         target = OUT / f"{name}-{width_name}.png"
                         page.screenshot(path=str(target), full_page=True)
                         print(target.relative_to(OUT.parent))
