@@ -360,9 +360,11 @@ def test_delete_removes_an_unused_cooperative_and_refuses_one_with_members(clien
     assert refused.status_code == 409 and "deactivate it instead" in html(refused)
     assert_nothing_changed(before)
 
-    deleted = post(client, f"{BASE}/cooperatives/{empty.id}/delete")
+    empty_id = empty.id
+    deleted = post(client, f"{BASE}/cooperatives/{empty_id}/delete")
     assert deleted.status_code == 303 and "Cooperative deleted." in html(client.get(deleted.headers["Location"]))
-    assert db.session.get(Cooperative, empty.id) is None
+    db.session.expire_all()
+    assert db.session.get(Cooperative, empty_id) is None
 
 
 def test_unknown_cooperatives_are_not_found(client, admin):

@@ -343,16 +343,16 @@ def test_an_update_may_keep_an_inactive_parent_organization(client, admin):
 
 
 def test_an_unused_cooperative_is_deleted(client, admin):
-    coop = factories.cooperative(name="Empty Shell")
+    coop_id = factories.cooperative(name="Empty Shell").id
 
-    response = send(client, "DELETE", f"{URL}/{coop.id}")
+    response = send(client, "DELETE", f"{URL}/{coop_id}")
 
     assert response.status_code == 204
     db.session.expire_all()
-    assert db.session.get(Cooperative, coop.id) is None
+    assert db.session.get(Cooperative, coop_id) is None
     [change] = changes("cooperative.deleted")
     assert change.topics == ["activity", "cooperatives"] and "Empty Shell" in change.summary
-    assert change.rooms == sorted([*FUND_ROOMS, f"coop:{coop.id}"])
+    assert change.rooms == sorted([*FUND_ROOMS, f"coop:{coop_id}"])
 
 
 def _with_member(coop):
