@@ -26,6 +26,17 @@ def format_date(value: datetime | None) -> str:
     return format_datetime(value, "%d %b %Y")
 
 
+# The super admin's management pages, offered beside the dashboards.
+MANAGE_PAGES = (
+    ("Users", "super_admin.people_users"),
+    ("Cooperatives", "super_admin.records_cooperatives"),
+    ("Transactions", "super_admin.records_transactions"),
+    ("Alerts & partners", "super_admin.people_content"),
+    ("Settings", "super_admin.people_settings"),
+    ("API tokens", "super_admin.people_tokens"),
+)
+
+
 def nav_links() -> dict:
     """Offer the dashboards the signed-in user may open."""
     from .security import DASHBOARDS, dashboards_open_to
@@ -34,12 +45,16 @@ def nav_links() -> dict:
         return {"nav_links": []}
     keys = dashboards_open_to(current_user.role)
     if len(keys) < 2:
-        return {"nav_links": []}
+        return {"nav_links": [], "manage_links": []}
     links = []
     for key in keys:
         url = url_for(f"{key}.index")
         links.append({"label": DASHBOARDS[key]["title"], "url": url, "active": request.path == url})
-    return {"nav_links": links}
+    manage = [
+        {"label": label, "url": url_for(endpoint), "active": request.path == url_for(endpoint)}
+        for label, endpoint in MANAGE_PAGES
+    ]
+    return {"nav_links": links, "manage_links": manage}
 
 
 def init_app(app: Flask) -> None:

@@ -21,10 +21,14 @@ CHROMIUM_FLAGS = [
 ]
 
 
+E2E_DIR = Path(__file__).resolve().parent
+
+
 def pytest_collection_modifyitems(items):
-    """Everything under e2e/ drives a browser."""
+    """Everything under e2e/ drives a browser (this hook sees the whole session's items: filter by path)."""
     for item in items:
-        item.add_marker(pytest.mark.browser)
+        if E2E_DIR in Path(str(item.fspath)).resolve().parents:
+            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import urllib.request
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.support.live import DEMO_PASSWORD
 
@@ -49,7 +50,14 @@ def test_the_login_page_is_served(seeded_deployment):
 
 @pytest.mark.parametrize(("local", "own"), ACCOUNTS.items())
 def test_every_demo_account_lands_on_its_own_dashboard_and_gets_403_elsewhere(seeded_deployment, page, local, own):
+    fetched: list[str] = []
+    page.on("requestfinished", lambda req: "/panels/" in req.url and fetched.append(req.url.split("/panels/")[1]))
     sign_in(page, seeded_deployment, local)
+    # Every panel on the page loaded through its own request and finished loading.
+    expect(page.locator("[aria-busy=true]")).to_have_count(0)
+    on_page = sorted(el.get_attribute("data-panel") for el in page.locator("[data-panel]").all())
+    assert on_page and sorted(set(fetched)) == on_page
+    assert page.locator(".panel-error").count() == 0
     assert page.url == f"{seeded_deployment.servers[0].url}/dashboard/{own}", page.url
     assert page.locator(".topbar").is_visible()
     for other in DASHBOARDS:

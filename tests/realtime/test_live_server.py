@@ -134,3 +134,37 @@ def test_metrics_count_sockets_by_role_and_emits(scaled_out):
     assert 'nogalss_connected_sockets{role="APEX"} 1.0' in text
     assert "nogalss_emits_total" in text and "nogalss_delivery_lag_seconds_bucket" in text
     client.disconnect()
+
+
+def test_a_query_waiting_in_postgresql_does_not_block_the_gevent_server(scaled_out):
+    """psycopg 3 yields to gevent: while one request waits on a row lock, the same process serves others."""
+    import threading
+    import time
+
+    import psycopg
+
+    server = scaled_out.servers[0]
+    member = login_session(server, "member1@demo.nogalss.ng")
+    dsn = scaled_out.env["DATABASE_URL"]
+    with psycopg.connect(dsn) as holder:
+        holder.execute("SELECT id FROM users WHERE email = 'member1@demo.nogalss.ng' FOR UPDATE")
+        answer: dict = {}
+
+        def request_withdrawal():
+            answer["response"] = member.post(
+                f"{server.url}/api/member/withdrawals",
+                json={"amount_kobo": 1_000_00, "reason": "Lock test"},
+                timeout=30,
+            )
+
+        waiting = threading.Thread(target=request_withdrawal)
+        waiting.start()
+        time.sleep(0.5)  # the withdrawal is now waiting for the row lock inside PostgreSQL
+        started = time.monotonic()
+        health = requests.get(f"{server.url}/healthz", timeout=10)
+        elapsed = time.monotonic() - started
+        assert health.status_code == 200 and elapsed < 1.0, elapsed
+        assert "response" not in answer  # still waiting: the lock is held
+        holder.rollback()  # release the lock
+    waiting.join(timeout=30)
+    assert answer["response"].status_code == 201

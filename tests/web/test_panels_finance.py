@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import itertools
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import sqlalchemy as sa
 
 from nogalss_app.extensions import db
 from nogalss_app.models import (
@@ -28,6 +26,7 @@ from nogalss_app.services.stats import compute
 from nogalss_app.services.stats.registry import dashboard_panels
 from nogalss_app.services.stats.scope import Scope
 from tests import factories
+from tests.support.queries import count_queries
 
 XSS = "<script>alert(1)</script>"
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
@@ -299,21 +298,6 @@ def test_registry_declares_the_spec_panels_and_topics():
     ]
     assert set(panels["overview"].topics) == {"fees", "contributions", "transactions", "loans", "withdrawals"}
     assert panels["recent"].options["status"][0] == "all" and panels["monthly"].wide
-
-
-@contextmanager
-def count_queries():
-    """Count the SQL statements run inside the block."""
-    seen: list[str] = []
-
-    def listener(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        yield seen
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", listener)
 
 
 def test_each_panel_runs_a_small_fixed_number_of_queries(dataset):

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import itertools
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import sqlalchemy as sa
 
 from nogalss_app.extensions import db
 from nogalss_app.models import (
@@ -28,6 +26,7 @@ from nogalss_app.models import (
 from nogalss_app.services.stats.panels import leader as leader_panels
 from nogalss_app.services.stats.scope import Scope
 from tests import factories
+from tests.support.queries import count_queries
 
 XSS = "<script>alert(1)</script>"
 _refs = itertools.count(1)
@@ -261,21 +260,6 @@ def test_member_names_and_purposes_are_escaped(client, login_as):
         html = fragment(client, name)
         assert "<script>alert(1)" not in html
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-
-
-@contextmanager
-def count_queries():
-    """Count the SQL statements run inside the block."""
-    seen: list[str] = []
-
-    def listener(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        yield seen
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", listener)
 
 
 def test_each_panel_is_one_query_whatever_the_number_of_members(world):

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import itertools
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import sqlalchemy as sa
 
 from nogalss_app.extensions import db
 from nogalss_app.models import (
@@ -28,6 +26,7 @@ from nogalss_app.services.stats import compute
 from nogalss_app.services.stats.panels import member as member_panels
 from nogalss_app.services.stats.scope import Scope
 from tests import factories
+from tests.support.queries import count_queries
 
 XSS = "<script>alert(1)</script>"
 _refs = itertools.count(1)
@@ -283,21 +282,6 @@ def test_text_from_members_is_escaped(client, login_as):
         html = fragment(client, name)
         assert "<script>alert(1)" not in html
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-
-
-@contextmanager
-def count_queries():
-    """Count the SQL statements run inside the block."""
-    seen: list[str] = []
-
-    def listener(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        yield seen
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", listener)
 
 
 def test_each_panel_runs_a_fixed_number_of_queries(world):

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import itertools
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import sqlalchemy as sa
 
 from nogalss_app.extensions import db
 from nogalss_app.models import (
@@ -31,6 +29,7 @@ from nogalss_app.services.stats.panels import super_admin
 from nogalss_app.services.stats.registry import dashboard_panels
 from nogalss_app.services.stats.scope import Scope
 from tests import factories
+from tests.support.queries import count_queries
 
 XSS = "<script>alert(1)</script>"
 _refs = itertools.count(1)
@@ -351,21 +350,6 @@ def test_panel_registry_declares_the_spec_panels_and_topics():
     assert "settings" in panels["overview"].topics and "fees" in panels["overview"].topics
     assert panels["live"].topics == ("connections",) and panels["activity"].topics == ("activity",)
     assert panels["distribution"].wide and panels["activity"].wide
-
-
-@contextmanager
-def count_queries():
-    """Count the SQL statements run inside the block."""
-    seen: list[str] = []
-
-    def listener(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        yield seen
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", listener)
 
 
 def test_each_panel_runs_a_small_fixed_number_of_queries(dataset):
