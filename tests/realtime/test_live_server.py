@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 import requests
 import socketio
@@ -72,6 +74,8 @@ def test_a_cli_signal_reaches_its_cooperatives_leader_and_not_the_others(tmp_pat
         assert "delivered by the running server" in out
         assert wait_until(lambda: len(sockets[1][1]) >= 1, timeout=5), "leader 1 heard nothing"
         assert "loans" in sockets[1][1][-1]["topics"]
+        time.sleep(2.5)  # more than two sweeps of the server's dispatcher: a sent change is never sent again
+        assert len(sockets[1][1]) == 1, sockets[1][1]
         assert sockets[2][1] == []
         for client, _ in sockets.values():
             client.disconnect()

@@ -187,3 +187,42 @@ def test_a_burst_of_100_changes_is_coalesced_into_a_few_signals(app):
     assert 1 <= len(got) <= 4
     assert got[-1]["v"] == last and set(got[-1]["topics"]) >= {"expenses", "transactions"}
     assert db.session.query(ChangeLog).filter(ChangeLog.emitted_at.is_(None)).count() == 0
+
+
+def test_a_client_in_several_of_a_changes_rooms_hears_it_once(app):
+    leader = factories.user(role=Role.LEADER)
+    sock, _ = signed_in_socket(app, leader)
+    sock.get_received()
+    send_change("loan.applied", ["loans"], coop_ids=[leader.cooperative_id], user_ids=[leader.id], roles=["LEADER"])
+    assert len(updates(sock)) == 1
+
+
+@pytest.mark.postgres  # the loop runs in its own thread: SQLite's in-memory test database has one connection
+def test_the_dispatcher_loop_sends_each_change_once_and_marks_it_sent(app):
+    """The server's background loop (its own thread, no app context) coalesces, emits once, and never re-sends."""
+    import threading
+    import time
+
+    finance = factories.user(role=Role.FINANCE)
+    sock, _ = signed_in_socket(app, finance)
+    sock.get_received()
+    dispatcher = realtime.dispatcher
+    dispatcher.running = True
+    loop = threading.Thread(target=dispatcher.loop, daemon=True)
+    loop.start()
+    try:
+        vs = [send_change("expense.created", ["expenses"], roles=["FINANCE"]) for _ in range(3)]
+        deadline = time.monotonic() + 5
+        while (
+            time.monotonic() < deadline and db.session.query(ChangeLog).filter(ChangeLog.emitted_at.is_(None)).count()
+        ):
+            db.session.rollback()
+            time.sleep(0.05)
+        time.sleep(2.5)  # more than two sweeps: nothing may be sent again
+    finally:
+        dispatcher.running = False
+        loop.join(timeout=5)
+    db.session.rollback()
+    assert db.session.query(ChangeLog).filter(ChangeLog.emitted_at.is_(None)).count() == 0
+    got = updates(sock)
+    assert 1 <= len(got) <= 2 and got[-1]["v"] == vs[-1]  # coalesced, and no repeats afterwards

@@ -43,9 +43,11 @@ def main() -> int:
                             page.fill("input[name=email]", f"{account}@demo.nogalss.ng")
                             page.fill("input[name=password]", DEMO_PASSWORD)
                             page.click("button[type=submit], input[type=submit]")
-                        page.goto(f"{server.url}{path}")
+                            page.wait_for_url("**/dashboard/**")  # sign-in lands on the own dashboard first
+                        if not page.url.endswith(path):
+                            page.goto(f"{server.url}{path}")
                         page.wait_for_load_state("networkidle")
-                        expect(page.locator("[aria-busy=true]")).to_have_count(0, timeout=10_000)
+                        expect(page.locator("[aria-busy=true]")).to_have_count(0, timeout=20_000)
                         target = OUT / f"{name}-{width_name}.png"
                         page.screenshot(path=str(target), full_page=True)
                         print(target.relative_to(OUT.parent))
