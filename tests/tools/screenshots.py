@@ -47,7 +47,7 @@ def main() -> int:
                         if not page.url.endswith(path):
                             page.goto(f"{server.url}{path}")
                         page.wait_for_load_state("networkidle")
-                        expect(page.locator("[aria-busy=true]")).to_have_count(0, timeout=20_000)
+                        expect(page.locator("[aria-busy=true]")).to_have_count(0, timeout=30_000)
                         target = OUT / f"{name}-{width_name}.png"
                         page.screenshot(path=str(target), full_page=True)
                         print(target.relative_to(OUT.parent))

@@ -87,6 +87,20 @@
     body.setAttribute("data-live", kind);
   }
 
+  // A panel whose request failed without an answer (connection dropped, server restarting) tries again,
+  // backing off from 1 s to 30 s, instead of staying "Loading…" until its next change.
+  document.addEventListener("htmx:error", function (evt) {
+    var el = evt.target && evt.target.closest && evt.target.closest("[data-topics]");
+    if (!el) return;
+    var s = stateOf(el);
+    s.retryDelay = Math.min((s.retryDelay || 500) * 2, 30000);
+    setTimeout(function () { refresh(el); }, s.retryDelay);
+  });
+  document.addEventListener("htmx:after:swap", function (evt) {
+    var el = evt.target && evt.target.closest && evt.target.closest("[data-topics]");
+    if (el && state.has(el)) stateOf(el).retryDelay = 0;
+  });
+
   // htmx lifecycle: a refetch of one of our panels has finished (swapped, or failed).
   document.addEventListener("htmx:finally:request", function (evt) {
     var el = evt.target && evt.target.closest && evt.target.closest("[data-topics]");
