@@ -1,4 +1,4 @@
-"""`make screenshots`: PNGs of each dashboard at desktop and phone widths, from a freshly seeded server."""
+"""`make screenshots [NAMES]`: PNGs of each dashboard at desktop and phone widths, from a freshly seeded server."""
 
 from __future__ import annotations
 
@@ -25,8 +25,9 @@ SHOTS = [
 WIDTHS = {"desktop": (1440, 900), "phone": (390, 844)}
 
 
-def main() -> int:
-    """Seed a throwaway deployment, then save one PNG per dashboard and width."""
+def main(only: list[str]) -> int:
+    """Seed a throwaway deployment, then save one PNG per dashboard and width (only the named ones, if any)."""
+    shots = [shot for shot in SHOTS if not only or shot[0] in only]
     OUT.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         deployment = Deployment(Path(tmp)).prepare()
@@ -35,7 +36,7 @@ def main() -> int:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
                 for width_name, (width, height) in WIDTHS.items():
-                    for name, account, path in SHOTS:
+                    for name, account, path in shots:
                         context = browser.new_context(viewport={"width": width, "height": height})
                         page = context.new_page()
                         if account:
@@ -59,4 +60,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))
