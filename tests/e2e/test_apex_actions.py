@@ -14,7 +14,7 @@ def sign_in(page, server, local: str, path: str) -> None:
     page.fill("input[name=password]", DEMO_PASSWORD)
     page.click("button[type=submit], input[type=submit]")
     page.wait_for_url(f"**{path}")
-    expect(page.locator("[aria-busy=true]")).to_have_count(0)
+    expect(page.locator("[aria-busy=true]")).to_have_count(0, timeout=15_000)  # room for one retry
     expect(page.locator("#conn-badge")).to_have_text("live")
 
 

@@ -54,7 +54,7 @@ def test_every_demo_account_lands_on_its_own_dashboard_and_gets_403_elsewhere(se
     page.on("requestfinished", lambda req: "/panels/" in req.url and fetched.append(req.url.split("/panels/")[1]))
     sign_in(page, seeded_deployment, local)
     # Every panel on the page loaded through its own request and finished loading.
-    expect(page.locator("[aria-busy=true]")).to_have_count(0)
+    expect(page.locator("[aria-busy=true]")).to_have_count(0, timeout=15_000)  # room for one retry
     on_page = sorted(el.get_attribute("data-panel") for el in page.locator("[data-panel]").all())
     assert on_page and sorted(set(fetched)) == on_page
     assert page.locator(".panel-error").count() == 0
@@ -73,3 +73,20 @@ def test_a_wrong_password_shows_the_generic_message(seeded_deployment, page):
     page.click("button[type=submit], input[type=submit]")
     assert page.locator(".form-error").inner_text().strip() == "Wrong email or password."
     assert page.url.startswith(f"{seeded_deployment.servers[0].url}/login")
+
+
+def test_a_panel_whose_request_fails_is_fetched_again(seeded_deployment, page):
+    failed: list[str] = []
+
+    def fail_once(route):
+        """Drop the first request for the panel as a broken connection would; let later ones through."""
+        if not failed:
+            failed.append(route.request.url)
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    page.route("**/panels/overview*", fail_once)
+    sign_in(page, seeded_deployment, "finance")
+    expect(page.locator("#panel-overview")).to_contain_text("Total inflow", timeout=10_000)
+    assert len(failed) == 1

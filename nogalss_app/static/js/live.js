@@ -87,8 +87,9 @@
     body.setAttribute("data-live", kind);
   }
 
-  // A panel whose request failed without an answer (connection dropped, server restarting) tries again,
-  // backing off from 1 s to 30 s, instead of staying "Loading…" until its next change.
+  // A panel whose request failed without an answer (connection dropped, server restarting, or no answer
+  // within the panel's 4 s timeout) tries again, backing off from 1 s to 30 s, instead of staying
+  // "Loading…" until its next change.
   document.addEventListener("htmx:error", function (evt) {
     var el = evt.target && evt.target.closest && evt.target.closest("[data-topics]");
     if (!el) return;
@@ -100,6 +101,15 @@
     var el = evt.target && evt.target.closest && evt.target.closest("[data-topics]");
     if (el && state.has(el)) stateOf(el).retryDelay = 0;
   });
+
+  // Safeguard: a panel still showing "Loading…" 5 s after the page loaded (its first answer lost for any
+  // reason) is asked for again; the check stops once every panel has loaded.
+  var watchdog = setInterval(function () {
+    var waiting = document.querySelectorAll("[data-topics][aria-busy=true]");
+    if (!waiting.length) { clearInterval(watchdog); return; }
+    if (performance.now() < 5000) return;
+    Array.prototype.forEach.call(waiting, function (el) { if (!stateOf(el).inFlight) refresh(el); });
+  }, 2500);
 
   // htmx lifecycle: a refetch of one of our panels has finished (swapped, or failed).
   document.addEventListener("htmx:finally:request", function (evt) {
