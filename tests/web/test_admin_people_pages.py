@@ -63,7 +63,7 @@ def test_the_users_page_searches_filters_and_pages(client, admin):
     first = text(client.get(f"{BASE}/users?role=MEMBER&sort=last_name&order=asc"))
     second = text(client.get(f"{BASE}/users?role=MEMBER&sort=last_name&order=asc&page=2"))
     assert "Member00" in first and "Member29" not in first and "Member29" in second and "Page 2 of 2" in second
-    assert 'class="manage-nav"' in first and f'href="{BASE}/settings"' in first
+    assert 'class="subnav"' in first and f'href="{BASE}/settings"' in first
 
 
 @pytest.mark.parametrize("query", ["role=KING", "is_active=maybe", "cooperative_id=-1", "page=-1", "sort=password"])
