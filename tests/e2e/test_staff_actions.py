@@ -29,7 +29,7 @@ def open_dashboard(new_page, deployment, local: str, slug: str):
     page.click("button[type=submit], input[type=submit]")
     page.wait_for_url(f"{server.url}/dashboard/{slug}")
     expect(page.locator("#conn-badge")).to_have_class("conn-badge conn-live", timeout=5000)
-    expect(page.locator(".panel[aria-busy]")).to_have_count(0, timeout=5000)
+    expect(page.locator(".panel[aria-busy]")).to_have_count(0, timeout=15_000)  # room for one retry
     page.loaded_url = page.url
     return page
 
