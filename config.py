@@ -43,6 +43,8 @@ class Config:
     )
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL") or None
+    # Redis pub/sub channel of the Socket.IO message queue; separate deployments (or test runs) on one Redis differ.
+    SOCKETIO_CHANNEL = os.environ.get("SOCKETIO_CHANNEL", "nogalss-socketio")
     HOST = os.environ.get("HOST", "127.0.0.1")
     PORT = int(os.environ.get("PORT", "5000"))
     ALLOWED_ORIGINS = _env_list("ALLOWED_ORIGINS")

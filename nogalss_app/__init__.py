@@ -55,7 +55,7 @@ def register_extensions(app: Flask) -> None:
         path="/api/socket",
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
         cors_allowed_origins=origins,
-        client_manager=sockets.client_manager(app.config["REDIS_URL"]),
+        client_manager=sockets.client_manager(app.config["REDIS_URL"], app.config["SOCKETIO_CHANNEL"]),
         max_http_buffer_size=16 * 1024,  # signals are tiny; a larger frame closes the connection
         manage_session=False,
     )

@@ -102,10 +102,10 @@ class RedisManager(_KicksOnCloseRoom, python_socketio.RedisManager):
         return super()._handle_close_room(message)
 
 
-def client_manager(redis_url: str | None):
+def client_manager(redis_url: str | None, channel: str = "nogalss-socketio"):
     """Return the client manager for the configured queue."""
     if redis_url:
-        return RedisManager(redis_url, channel="nogalss-socketio")
+        return RedisManager(redis_url, channel=channel)
     return LocalManager()
 
 

@@ -93,6 +93,8 @@ class Deployment:
         )
         if redis_url:
             self.env["REDIS_URL"] = redis_url
+            # A channel of its own: other runs on the machine's shared Redis never reach this deployment.
+            self.env["SOCKETIO_CHANNEL"] = f"nogalss-test-{uuid.uuid4().hex[:10]}"
         self.servers: list[Server] = []
         self.seed_output = ""
 
