@@ -88,3 +88,9 @@ def test_a_pdf_too_long_to_print_is_refused_before_any_layout():
         pdf_bytes(table(11), max_rows=10)
     assert caught.value.status == 422
     assert "CSV or XLSX" in caught.value.fields["format"]
+
+
+def test_the_child_process_lays_out_the_same_document_as_the_server_would(tmp_path):
+    in_child = pdf_pages(pdf_bytes(table(40)), tmp_path)
+    in_process = pdf_pages(pdf_bytes(table(40), in_child=False), tmp_path)
+    assert in_child == in_process and len(in_child) == 2

@@ -1,25 +1,29 @@
 """PDF export: the report's Jinja template rendered to HTML, laid out by WeasyPrint with page headers and footers.
 
 A PDF is laid out as a whole (page count in every footer), so unlike CSV and XLSX it is built in memory; its row
-count is capped and a larger request is refused with a message pointing to CSV or XLSX.
+count is capped and a larger request is refused with a message pointing to CSV or XLSX. The layout runs in a
+child process by default (pdf_worker), so the server's event loop keeps serving while it works.
 """
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import weasyprint
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from ..errors import ValidationFailed
+from .pdf_layout import layout_pdf
 from .table import Table, Totals, checked_rows, display_cell
 
 MEDIA_TYPE = "application/pdf"
-# WeasyPrint lays out about 100 table rows a second here and holds ~0.13 MB per row (bench/README.md).
+# WeasyPrint lays out 60-100 table rows a second here and holds ~0.15 MB per row (bench/README.md).
 MAX_ROWS = 2_000
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
-STYLESHEET = Path(__file__).resolve().with_name("pdf.css")
+LAYOUT_TIMEOUT_SECONDS = 300
+PROJECT_ROOT = Path(__file__).resolve().parents[3]  # where `python -m nogalss_app...` finds the package
 
 _env = Environment(
     loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True), trim_blocks=True, lstrip_blocks=True
@@ -65,9 +69,20 @@ def render_html(table: Table, max_rows: int = MAX_ROWS) -> str:
     )
 
 
-def pdf_bytes(table: Table, max_rows: int = MAX_ROWS) -> bytes:
-    """Return the report as a PDF; nothing outside the document is ever fetched."""
-    no_fetching = weasyprint.URLFetcher(allowed_protocols=frozenset())
-    html = weasyprint.HTML(string=render_html(table, max_rows), url_fetcher=no_fetching)
-    stylesheet = weasyprint.CSS(string=STYLESHEET.read_text(encoding="utf-8"), url_fetcher=no_fetching)
-    return html.write_pdf(stylesheets=[stylesheet])
+def pdf_bytes(table: Table, max_rows: int = MAX_ROWS, in_child: bool = True) -> bytes:
+    """Return the report as a PDF, laid out in a child process unless in_child is False."""
+    html = render_html(table, max_rows)
+    if not in_child:
+        return layout_pdf(html)
+    worker = [sys.executable, "-m", "nogalss_app.services.exports.pdf_worker"]
+    done = subprocess.run(
+        worker,
+        input=html.encode("utf-8"),
+        capture_output=True,
+        cwd=PROJECT_ROOT,
+        timeout=LAYOUT_TIMEOUT_SECONDS,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"PDF layout failed: {done.stderr.decode(errors='replace')[-2000:]}")
+    return done.stdout
