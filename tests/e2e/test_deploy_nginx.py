@@ -29,6 +29,7 @@ from tests.support.live import (
     wait_until,
 )
 
+pytestmark = pytest.mark.slow  # (and "browser", like everything under e2e/)
 LIVE = 10_000  # ms: a loaded 2-core machine shared with other runs
 
 
