@@ -13,6 +13,7 @@ from ..models import ApiToken, Role, User
 from ..models.types import utcnow
 from . import audit
 from .errors import Conflict, NotFound, ValidationFailed
+from .fields import is_id, text_problem
 
 TOKEN_PREFIX = "ngs_"
 
@@ -25,9 +26,9 @@ def digest(token: str) -> str:
 def create_token(user_id: int, name: str, *, actor_id: int, now: datetime | None = None) -> tuple[ApiToken, str]:
     """Create a token acting as `user_id`; return the row and the secret (shown once, never stored)."""
     name = (name or "").strip() if isinstance(name, str) else ""
-    if not 1 <= len(name) <= 100:
-        raise ValidationFailed("Name the token.", {"name": "required, at most 100 characters"})
-    user = db.session.get(User, user_id) if isinstance(user_id, int) and not isinstance(user_id, bool) else None
+    if not 1 <= len(name) <= 100 or text_problem(name):
+        raise ValidationFailed("Name the token.", {"name": text_problem(name) or "required, at most 100 characters"})
+    user = db.session.get(User, user_id) if is_id(user_id) else None
     if user is None or not user.is_active or user.role in (Role.COOPERATIVE, Role.PARENT_ORGANIZATION):
         raise ValidationFailed("Choose an active staff, leader or member account.", {"user_id": "not allowed"})
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -55,7 +56,7 @@ def create_token(user_id: int, name: str, *, actor_id: int, now: datetime | None
 
 def revoke_token(token_id: int, *, actor_id: int, now: datetime | None = None) -> ApiToken:
     """Revoke a token (409 when already revoked)."""
-    row = db.session.get(ApiToken, token_id)
+    row = db.session.get(ApiToken, token_id) if is_id(token_id) else None
     if row is None:
         raise NotFound("No such token.")
     if row.revoked_at is not None:

@@ -12,23 +12,15 @@ from ..extensions import db
 from ..models import Expense, ExpenseStatus, Role
 from ..models.types import utcnow
 from . import realtime
+from .audit import audit_and_signal, person_name
 from .errors import Conflict, NotFound, ValidationFailed
-from .loans import (
-    MAX_AMOUNT_KOBO,
-    amount_field,
-    audit_and_signal,
-    notes_value,
-    parse_status,
-    person_name,
-    refusals_roll_back,
-    require_mapping,
-    text_field,
-    transition_status,
-)
+from .fields import MAX_AMOUNT_KOBO, amount_field, is_id, notes_value, parse_status, require_mapping, text_field
 from .money import format_naira
+from .transitions import refusals_roll_back, transition_status
 
 # field: (min length, max length, required)
 TEXT_RULES = {"title": (3, 200, True), "description": (1, 1000, False), "category": (1, 100, True)}
+MULTILINE = frozenset({"description"})
 FIELDS = (*TEXT_RULES, "amount_kobo")
 DECIDED = {
     ExpenseStatus.APPROVED: ("expense.approved", "approved"),
@@ -49,7 +41,9 @@ def _fields(data: object, *, partial: bool, maximum_kobo: int) -> dict[str, Any]
     out: dict[str, Any] = {}
     for name, (min_len, max_len, required) in TEXT_RULES.items():
         if not partial or name in data:
-            out[name] = text_field(data, name, errors, min_len=min_len, max_len=max_len, required=required)
+            out[name] = text_field(
+                data, name, errors, min_len=min_len, max_len=max_len, required=required, multiline=name in MULTILINE
+            )
     if not partial or "amount_kobo" in data:
         out["amount_kobo"] = amount_field(data, errors, maximum_kobo=maximum_kobo)
     if partial and not out:
@@ -101,7 +95,7 @@ def create_expense(
 
 def _own_pending(expense_id: int, actor_id: int) -> Expense:
     """Return the actor's own expense if it is still pending; someone else's is not found."""
-    expense = db.session.get(Expense, expense_id) if isinstance(expense_id, int) else None
+    expense = db.session.get(Expense, expense_id) if is_id(expense_id) else None
     if expense is None or expense.created_by_id != actor_id:
         raise NotFound("Expense not found.")
     if expense.status is not ExpenseStatus.PENDING:
@@ -164,7 +158,7 @@ def decide_expense(
     """Approve or reject a pending expense, or mark an approved one as paid."""
     now = now or utcnow()
     status, notes = parse_status(new_status, ExpenseStatus), notes_value(notes)
-    expense = db.session.get(Expense, expense_id) if isinstance(expense_id, int) else None
+    expense = db.session.get(Expense, expense_id) if is_id(expense_id) else None
     if expense is None:
         raise NotFound("Expense not found.")
     before = _state(expense)

@@ -12,6 +12,7 @@ from ..models import Notification
 from ..models.types import utcnow
 from . import audit, realtime
 from .errors import NotFound
+from .fields import is_id
 
 MAX_LATEST = 100
 
@@ -96,7 +97,7 @@ def _mark(user_id: int, where: sa.ColumnElement, entity_id: object, now: datetim
 
 def mark_read(user_id: int, notification_id: int, *, now: datetime | None = None) -> Notification:
     """Mark one of the user's own notifications as read (someone else's is not found)."""
-    row = db.session.get(Notification, notification_id) if isinstance(notification_id, int) else None
+    row = db.session.get(Notification, notification_id) if is_id(notification_id) else None
     if row is None or row.user_id != user_id:
         raise NotFound("Notification not found.")
     _mark(user_id, Notification.id == row.id, row.id, now or utcnow())

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from ..extensions import db
 from ..models import Cooperative, LeaderLink, ParentOrganization, Role, Transaction, TxCategory, TxStatus, TxType, User
 from .errors import ValidationFailed
+from .fields import clean_lookup_text, id_from_text
 from .stats.compute import LOCAL_TZ
 
 TRANSACTION_SORTABLE = {
@@ -22,8 +23,6 @@ TRANSACTION_SORTABLE = {
     "type": Transaction.type,
 }
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
-_ID = re.compile(r"[1-9][0-9]{0,9}", re.ASCII)
-MAX_ID = 2**31 - 1  # ids are 32-bit integers; a larger one cannot exist (and PostgreSQL would refuse to compare)
 
 
 @dataclass(frozen=True)
@@ -56,15 +55,10 @@ def _id_arg(args: Mapping[str, str], name: str, errors: dict[str, str]) -> int |
     raw = (args.get(name) or "").strip()
     if not raw:
         return None
-    if not _ID.fullmatch(raw) or int(raw) > MAX_ID:
+    found = id_from_text(raw)
+    if found is None:
         errors[name] = "must be a positive whole number"
-        return None
-    return int(raw)
-
-
-def is_id(value: object) -> bool:
-    """Return True for a JSON integer that can be a row id (1 to 2**31 - 1; booleans excluded)."""
-    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID
+    return found
 
 
 def _date_arg(args: Mapping[str, str], name: str, errors: dict[str, str]) -> date | None:
@@ -166,12 +160,9 @@ def cooperative_filters(args: Mapping[str, str], q: str = "") -> CooperativeFilt
     """Validate the filters of a cooperative search."""
     errors: dict[str, str] = {}
     state = (args.get("state") or "").strip() or None
-    if state and len(state) > 100:
-        errors["state"] = "at most 100 characters"
-    raw_org = (args.get("parent_organization_id") or "").strip()
-    org_id = int(raw_org) if raw_org.isascii() and raw_org.isdigit() and len(raw_org) <= 10 else None
-    if raw_org and not is_id(org_id):
-        errors["parent_organization_id"] = "must be a positive whole number"
+    if state and (len(state) > 100 or clean_lookup_text(state, 100) is None):
+        errors["state"] = "at most 100 characters" if len(state) > 100 else "must be one line of text"
+    org_id = _id_arg(args, "parent_organization_id", errors)
     raw_active = (args.get("is_active") or "").strip().lower()
     if raw_active not in ("", "true", "false"):
         errors["is_active"] = "must be true or false"
@@ -233,7 +224,8 @@ def all_parent_organizations() -> list[ParentOrganization]:
 
 def user_ref_id(reference: str) -> int | None:
     """Return the id of the user named by an email address or a numeric id (None when unknown)."""
-    text = (reference or "").strip() if isinstance(reference, str) else ""
-    if _ID.fullmatch(text) and int(text) <= MAX_ID:
-        return db.session.scalar(sa.select(User.id).where(User.id == int(text)))
+    found = id_from_text(reference)
+    if found is not None:
+        return db.session.scalar(sa.select(User.id).where(User.id == found))
+    text = clean_lookup_text(reference, 254)
     return db.session.scalar(sa.select(User.id).where(User.email == text.lower())) if text else None

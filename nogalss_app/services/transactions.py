@@ -30,21 +30,12 @@ from ..models import (
 )
 from ..models.types import utcnow
 from . import ledger, realtime
+from .audit import audit_and_signal, person_name
 from .errors import Conflict, NotFound, ValidationFailed
-from .loans import (
-    MAX_AMOUNT_KOBO,
-    amount_field,
-    audit_and_signal,
-    notes_value,
-    parse_status,
-    person_name,
-    refusals_roll_back,
-    require_mapping,
-    text_field,
-    transition_status,
-)
+from .fields import MAX_AMOUNT_KOBO, amount_field, is_id, notes_value, parse_status, require_mapping, text_field
 from .money import format_naira
-from .records_search import is_id, user_ref_id
+from .records_search import user_ref_id
+from .transitions import refusals_roll_back, transition_status
 
 AUDIENCE = (Role.SUPER_ADMIN, Role.FINANCE, Role.APEX)  # the dashboards with a `transactions` panel
 DIRECTIONS = ("credit", "debit")
@@ -118,7 +109,7 @@ def _adjustment_fields(data: object, maximum_kobo: int) -> dict[str, Any]:
         errors["user_id"] = "required: the id of an existing user"
     fields = {
         "amount_kobo": amount_field(data, errors, maximum_kobo=maximum_kobo),
-        "reason": text_field(data, "reason", errors, min_len=5, max_len=500),
+        "reason": text_field(data, "reason", errors, min_len=5, max_len=500, multiline=True),
         "direction": _choice(data, "direction", DIRECTIONS, errors),
         "status": _choice(data, "status", tuple(s.value for s in ADJUSTMENT_STATUSES), errors),
     }

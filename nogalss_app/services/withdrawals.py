@@ -12,21 +12,12 @@ from ..extensions import db
 from ..models import Role, TxCategory, TxType, User, Withdrawal, WithdrawalStatus
 from ..models.types import utcnow
 from . import ledger, notifications, realtime, settings
+from .audit import audit_and_signal, person_name
 from .balances import withdrawable_kobo
 from .errors import Forbidden, NotFound, ValidationFailed
-from .loans import (
-    MAX_AMOUNT_KOBO,
-    amount_field,
-    audit_and_signal,
-    notes_value,
-    parse_status,
-    person_name,
-    refusals_roll_back,
-    require_mapping,
-    text_field,
-    transition_status,
-)
+from .fields import MAX_AMOUNT_KOBO, amount_field, is_id, notes_value, parse_status, require_mapping, text_field
 from .money import format_naira
+from .transitions import refusals_roll_back, transition_status
 
 REQUESTER_ROLES = (Role.MEMBER, Role.LEADER)
 AUDIENCE = (Role.FINANCE, Role.SUPER_ADMIN)
@@ -98,7 +89,7 @@ def _request_fields(data: object, user_id: int, maximum_kobo: int) -> tuple[int,
     data = require_mapping(data)
     errors: dict[str, str] = {}
     amount = amount_field(data, errors, maximum_kobo=maximum_kobo)
-    reason = text_field(data, "reason", errors, min_len=3, max_len=500)
+    reason = text_field(data, "reason", errors, min_len=3, max_len=500, multiline=True)
     if errors:
         raise ValidationFailed("Check the withdrawal request.", errors)
     available = withdrawable_kobo(user_id)
@@ -172,7 +163,7 @@ def decide_withdrawal(
     """Approve or reject a pending withdrawal, or process an approved one (writing its WITHDRAWAL transaction)."""
     now = now or utcnow()
     status, notes = parse_status(new_status, WithdrawalStatus), notes_value(notes)
-    withdrawal = db.session.get(Withdrawal, withdrawal_id) if isinstance(withdrawal_id, int) else None
+    withdrawal = db.session.get(Withdrawal, withdrawal_id) if is_id(withdrawal_id) else None
     if withdrawal is None:
         raise NotFound("Withdrawal not found.")
     before = _state(withdrawal)

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from ...models import LoanStatus
 from ...services import loans, settings
+from ...services.actor import Actor
 from ...services.loans import parse_status
 from ...services.money import format_naira
 from .staff_forms import ID, answer, naira_kobo, optional_text
@@ -39,9 +40,7 @@ def decide_loan(loan_id: int):
         loan = loans.decide_loan(
             loan_id,
             status,
-            actor_id=current_user.id,
-            actor_role=current_user.role,
-            actor_cooperative_id=current_user.cooperative_id,
+            actor=Actor.of(current_user),
             notes=optional_text("notes"),
         )
         return f"The {format_naira(loan.amount_kobo)} loan was {LOAN_DONE[loan.status]}."

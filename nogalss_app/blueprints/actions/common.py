@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 from flask import request
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 
 from ...security import resolve_scope
 from ...services.errors import NotFound, ServiceError
@@ -41,3 +44,9 @@ def panel_reply(
     if error is not None:
         response.status_code = error.status
     return response
+
+
+def refused(exc: ServiceError, page: Callable[..., Any], **extra: Any):
+    """Re-render a page with the refusal's message, field errors and the values typed (never a password)."""
+    values = MultiDict([(k, v) for k, v in request.form.items(multi=True) if k not in ("password", "csrf_token")])
+    return page(exc.status, form_error=exc.message, field_errors=exc.fields, form_values=values, **extra)

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from ...models import LoanStatus
 from ...services import loans
+from ...services.actor import Actor
 from ...services.errors import ValidationFailed
 from ...services.money import format_naira
 from .staff_forms import ID, answer, optional_text
@@ -30,9 +31,7 @@ def decide_loan(loan_id: int):
         loan = loans.decide_loan(
             loan_id,
             decision(),
-            actor_id=current_user.id,
-            actor_role=current_user.role,
-            actor_cooperative_id=current_user.cooperative_id,
+            actor=Actor.of(current_user),
             notes=optional_text("notes"),
         )
         verb = "approved" if loan.status is LoanStatus.APPROVED else "rejected"

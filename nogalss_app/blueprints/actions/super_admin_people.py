@@ -6,7 +6,7 @@ Settings, content and API tokens live in super_admin_people_settings and super_a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -20,6 +20,8 @@ from ...models import Cooperative, Role, User
 from ...services import users, users_status
 from ...services.errors import ServiceError, ValidationFailed
 from ..api.common import ListParams, paginate
+from . import super_admin_people_content, super_admin_people_settings
+from .common import refused
 
 PER_PAGE = 25
 SORTS = {"created_at": User.created_at, "email": User.email, "last_name": User.last_name, "role": User.role}
@@ -83,12 +85,6 @@ def users_page(status: int = 200, args: Mapping[str, str] | None = None, **extra
     }
     status = 422 if filter_error and status == 200 else status
     return render_template("super_admin/people/users.html", **context), status
-
-
-def refused(exc: ServiceError, page: Callable[..., Any], **extra: Any):
-    """Re-render a page with the refusal's message, field errors and the values typed (never a password)."""
-    values = MultiDict([(k, v) for k, v in request.form.items(multi=True) if k not in ("password", "csrf_token")])
-    return page(exc.status, form_error=exc.message, field_errors=exc.fields, form_values=values, **extra)
 
 
 def back_to_list():
@@ -188,8 +184,6 @@ def delete_user(user_id: int):
 
 def register(bp: Blueprint) -> None:
     """Add the people, settings, content and token pages to the super admin blueprint."""
-    from . import super_admin_people_content, super_admin_people_settings
-
     bp.add_url_rule("/users", "people_users", users_page, methods=["GET"])
     bp.add_url_rule("/users", "people_create_user", create_user, methods=["POST"])
     bp.add_url_rule("/users/bulk", "people_bulk", bulk_action, methods=["POST"])

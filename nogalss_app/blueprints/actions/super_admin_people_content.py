@@ -12,7 +12,7 @@ from ...extensions import db
 from ...models import Partner, Severity
 from ...services import alerts
 from ...services.errors import ServiceError
-from .super_admin_people import refused
+from .common import refused
 
 PARTNER_TEXT_FIELDS = ("name", "website", "logo_url", "description")
 

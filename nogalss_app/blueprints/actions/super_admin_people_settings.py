@@ -14,7 +14,7 @@ from ...models import ApiToken, User
 from ...services import api_tokens, settings, users
 from ...services.errors import ServiceError, ValidationFailed
 from ...services.money import MoneyError, format_naira, parse_naira
-from .super_admin_people import refused
+from .common import refused
 
 PERCENT = re.compile(r"(0|[1-9][0-9]{0,2})(?:\.([0-9]{1,2}))?", re.ASCII)
 FEE_FIELDS = {"member_fee": "member_fee_kobo", "cooperative_fee": "cooperative_fee_kobo"}

@@ -8,7 +8,7 @@ from flask_login import current_user
 from ...security import resolve_scope
 from ...services import expenses
 from ...services.errors import ServiceError
-from ...services.records_search import is_id
+from ...services.fields import is_id
 from ...services.stats.registry import find_panel
 
 EXPENSE_NOTICES = {"APPROVED": "Expense approved.", "REJECTED": "Expense rejected.", "PAID": "Expense marked as paid."}

@@ -8,7 +8,7 @@ from flask_login import current_user
 from ...models import Expense, Withdrawal
 from ...services import expenses, withdrawals
 from ...services.errors import NotFound
-from ...services.records_search import is_id
+from ...services.fields import is_id
 from .common import iso, json_body
 
 

@@ -13,9 +13,10 @@ from flask_login import current_user
 from ...models import Payment, PaymentPurpose, PaymentStatus, Role
 from ...security import client_address, require_roles
 from ...services.errors import NotFound, ValidationFailed
+from ...services.fields import MAX_AMOUNT_KOBO
 from ...services.money import format_naira
-from ...services.payments import flow
-from ...services.payments.gateway import SIGNATURE_HEADER, Gateway, GatewayError, from_config
+from ...services.payments import flow, from_config
+from ...services.payments.gateway import SIGNATURE_HEADER, Gateway, GatewayError
 from .common import iso, json_body
 
 bp = Blueprint("api_payments", __name__, url_prefix="/api/payments")
@@ -36,8 +37,8 @@ def callback_url() -> str:
 
 
 def max_amount_kobo() -> int:
-    """Return the largest single amount accepted (config MAX_AMOUNT_KOBO)."""
-    return current_app.config["MAX_AMOUNT_KOBO"]
+    """Return the largest single amount accepted (services.fields.MAX_AMOUNT_KOBO)."""
+    return MAX_AMOUNT_KOBO
 
 
 def started_json(started: flow.Started) -> dict:

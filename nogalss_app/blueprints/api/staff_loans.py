@@ -10,6 +10,7 @@ from flask_login import current_user
 from ...models import Loan, LoanStatus, Role
 from ...security import require_roles
 from ...services import loans
+from ...services.actor import Actor
 from .common import iso, json_body
 from .staff_finance import ID
 
@@ -49,9 +50,7 @@ def decide_as_current_user(loan_id: int, status: object, notes: object) -> Loan:
     return loans.decide_loan(
         loan_id,
         status,
-        actor_id=current_user.id,
-        actor_role=current_user.role,
-        actor_cooperative_id=current_user.cooperative_id,
+        actor=Actor.of(current_user),
         notes=notes,
     )
 

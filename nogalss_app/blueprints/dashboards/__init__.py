@@ -7,7 +7,8 @@ from flask_login import current_user
 
 from ...security import DASHBOARDS, require_roles, resolve_scope
 from ...services import audit, realtime
-from ...services.stats.registry import Panel, clean_options, dashboard_panels, find_panel
+from ...services.stats.panel import Panel
+from ...services.stats.registry import clean_options, dashboard_panels, find_panel
 from ...services.stats.scope import Scope
 from .. import actions
 from .picker import picker_page

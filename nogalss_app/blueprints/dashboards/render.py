@@ -11,7 +11,8 @@ from typing import Any
 from flask import current_app, make_response, render_template
 
 from ...metrics import PANEL_RENDER
-from ...services.stats.registry import Panel, clean_options
+from ...services.stats.panel import Panel
+from ...services.stats.registry import clean_options
 from ...services.stats.scope import Scope
 
 

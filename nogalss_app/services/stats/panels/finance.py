@@ -8,7 +8,7 @@ from ....models import TxStatus
 from .. import compute
 from .. import queries_platform as qp
 from .. import queries_platform_finance as qf
-from ..registry import Panel
+from ..panel import Panel
 from ..scope import Scope
 from . import common
 from .super_admin import expense_totals

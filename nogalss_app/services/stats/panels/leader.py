@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import queries_coop
-from ..registry import Panel
+from ..panel import Panel
 from ..scope import Scope
 
 MAX_LOANS = 50
