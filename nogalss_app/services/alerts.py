@@ -16,11 +16,13 @@ from . import realtime
 from .audit import audit_and_signal, person_name
 from .errors import Conflict, NotFound, ValidationFailed
 from .fields import is_id, require_mapping, text_field
+from .pages import Page, list_query, page_of
 from .transitions import refusals_roll_back
 
 MAX_URL_LENGTH = 500
 URL_SCHEMES = ("http", "https")
 PARTNER_FIELDS = ("name", "website", "logo_url", "description", "is_active")
+PARTNER_SORTS = {"name": Partner.name, "created_at": Partner.created_at}
 
 
 # Emergency alerts --------------------------------------------------------------------------------------------
@@ -197,6 +199,35 @@ def _partner_signal(
         now=now,
     )
     realtime.commit()
+
+
+def list_partners(args: Mapping[str, str]) -> Page[Partner]:
+    """Return one page of partners (shown and hidden), searched by name and sorted."""
+    query = list_query(args, PARTNER_SORTS, "name", "asc")
+    select = sa.select(Partner)
+    if query.q:
+        select = select.where(Partner.name.icontains(query.q, autoescape=True))
+    return page_of(select, query, PARTNER_SORTS)
+
+
+def shown_partners() -> list[Partner]:
+    """Return the partners shown on the home page, by name."""
+    return list(db.session.scalars(sa.select(Partner).where(Partner.is_active).order_by(Partner.name)))
+
+
+def all_partners() -> list[Partner]:
+    """Return every partner by name (the content page)."""
+    return list(db.session.scalars(sa.select(Partner).order_by(Partner.name, Partner.id)))
+
+
+def active_alerts() -> list[EmergencyAlert]:
+    """Return the active alerts, newest first."""
+    query = (
+        sa.select(EmergencyAlert)
+        .where(EmergencyAlert.is_active.is_(True))
+        .order_by(EmergencyAlert.created_at.desc(), EmergencyAlert.id.desc())
+    )
+    return list(db.session.scalars(query))
 
 
 def _partner(partner_id: int) -> Partner:

@@ -14,8 +14,11 @@ from ..models.types import utcnow
 from . import audit
 from .errors import Conflict, NotFound, ValidationFailed
 from .fields import is_id, text_problem
+from .pages import Page, list_query, page_of
 
 TOKEN_PREFIX = "ngs_"
+SORTS = {"created_at": ApiToken.created_at, "name": ApiToken.name}
+MANAGE_LIMIT = 200
 
 
 def digest(token: str) -> str:
@@ -73,6 +76,26 @@ def revoke_token(token_id: int, *, actor_id: int, now: datetime | None = None) -
     )
     db.session.commit()
     return row
+
+
+def list_tokens(args) -> Page[ApiToken]:
+    """Return one page of tokens (metadata only), searched by name and sorted (newest first by default)."""
+    query = list_query(args, SORTS, "created_at")
+    select = sa.select(ApiToken)
+    if query.q:
+        select = select.where(ApiToken.name.icontains(query.q, autoescape=True))
+    return page_of(select, query, SORTS)
+
+
+def tokens_with_owners(limit: int = MANAGE_LIMIT) -> list[tuple[ApiToken, str]]:
+    """Return the newest tokens with their owner's email (the management page)."""
+    query = (
+        sa.select(ApiToken, User.email)
+        .join(User, User.id == ApiToken.user_id)
+        .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+        .limit(limit)
+    )
+    return [(token, email) for token, email in db.session.execute(query)]
 
 
 def user_for_token(secret: str) -> User | None:

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import (
@@ -29,7 +31,7 @@ from ..models import (
     Withdrawal,
 )
 from ..models.types import utcnow
-from . import realtime
+from . import realtime, records_search
 from .audit import audit_and_signal, person_name
 from .errors import Conflict, NotFound, ValidationFailed
 from .fields import (
@@ -41,6 +43,7 @@ from .fields import (
     require_mapping,
     text_field,
 )
+from .pages import Page, list_query, paginate
 from .registration import registration_number_taken
 from .transitions import refusals_roll_back
 
@@ -57,6 +60,31 @@ FIELDS = (*TEXT_FIELDS, "registration_number", "phone", "email", "bank_account_n
 # Dashboards that name cooperatives: overviews, distributions, fund allocations.
 AUDIENCE = (Role.SUPER_ADMIN, Role.APEX, Role.APEX_FUNDS, Role.NOGALSS_FUNDS)
 DELETE_REFUSED = "This cooperative has members or money records and cannot be deleted; deactivate it instead."
+
+
+@dataclass(frozen=True)
+class CooperativeRow:
+    """A cooperative as the lists show it: with its number of active members and its leader (id and name)."""
+
+    coop: Cooperative
+    member_count: int
+    leader: dict[str, Any] | None
+
+
+def rows_of(coops: list[Cooperative]) -> list[CooperativeRow]:
+    """Return the cooperatives with their member counts and leaders (two queries for any number)."""
+    ids = [coop.id for coop in coops]
+    counts, leaders = records_search.member_counts(ids), records_search.leaders(ids)
+    return [CooperativeRow(coop, counts.get(coop.id, 0), leaders.get(coop.id)) for coop in coops]
+
+
+def list_cooperatives(args: Mapping[str, str]) -> Page[CooperativeRow]:
+    """Return one page of cooperatives: search q (name, registration number, city), filters, sort and paging."""
+    query = list_query(args, records_search.COOPERATIVE_SORTABLE, "name", "asc")
+    filters = records_search.cooperative_filters(args, query.q)
+    select = records_search.cooperatives_query(filters).options(selectinload(Cooperative.parent_organization))
+    rows, total = paginate(select, query, records_search.COOPERATIVE_SORTABLE)
+    return Page(rows_of(rows), total, query, filters=filters)
 
 
 def get_cooperative(coop_id: int) -> Cooperative:

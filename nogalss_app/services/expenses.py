@@ -14,19 +14,49 @@ from ..models.types import utcnow
 from . import realtime
 from .audit import audit_and_signal, person_name
 from .errors import Conflict, NotFound, ValidationFailed
-from .fields import MAX_AMOUNT_KOBO, amount_field, is_id, notes_value, parse_status, require_mapping, text_field
+from .fields import (
+    MAX_AMOUNT_KOBO,
+    amount_field,
+    is_id,
+    notes_value,
+    parse_status,
+    require_mapping,
+    status_arg,
+    text_field,
+)
 from .money import format_naira
+from .pages import Page, list_query, page_of
 from .transitions import refusals_roll_back, transition_status
 
 # field: (min length, max length, required)
 TEXT_RULES = {"title": (3, 200, True), "description": (1, 1000, False), "category": (1, 100, True)}
 MULTILINE = frozenset({"description"})
 FIELDS = (*TEXT_RULES, "amount_kobo")
+SORTS = {
+    "created_at": Expense.created_at,
+    "amount_kobo": Expense.amount_kobo,
+    "status": Expense.status,
+    "title": Expense.title,
+    "id": Expense.id,
+}
 DECIDED = {
     ExpenseStatus.APPROVED: ("expense.approved", "approved"),
     ExpenseStatus.REJECTED: ("expense.rejected", "rejected"),
     ExpenseStatus.PAID: ("expense.paid", "marked as paid"),
 }
+
+
+def list_own_expenses(actor_id: int, args: Mapping[str, str]) -> Page[Expense]:
+    """Return one page of the actor's own expenses, filtered by ?status= and searched by title or category."""
+    query = list_query(args, SORTS, "created_at")
+    select = sa.select(Expense).where(Expense.created_by_id == actor_id)
+    status = status_arg(args, ExpenseStatus)
+    if status is not None:
+        select = select.where(Expense.status == status)
+    if query.q:
+        like = f"%{query.q}%"
+        select = select.where(sa.or_(Expense.title.ilike(like), Expense.category.ilike(like)))
+    return page_of(select, query, SORTS)
 
 
 def _state(expense: Expense) -> dict[str, Any]:

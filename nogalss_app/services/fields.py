@@ -206,6 +206,16 @@ def parse_status(value: object, enum_cls: type[E]) -> E:
     raise ValidationFailed("Unknown status.", {"status": f"must be one of {', '.join(enum_cls.__members__)}"})
 
 
+def status_arg(args: Mapping[str, str], enum_cls: type[E]) -> E | None:
+    """Return the status a list is filtered by (?status=; None when absent or "all"), or refuse with 422."""
+    raw = args.get("status")
+    if raw in (None, "", "all"):
+        return None
+    if raw.upper() not in enum_cls.__members__:
+        raise ValidationFailed("Check the list parameters.", {"status": f"must be one of {', '.join(enum_cls)}"})
+    return enum_cls[raw.upper()]
+
+
 def notes_value(notes: object) -> str | None:
     """Return optional decision notes (at most 500 characters, several lines allowed), or refuse with 422."""
     errors: dict[str, str] = {}

@@ -14,6 +14,7 @@ from ..extensions import db
 from ..models import Cooperative, LeaderLink, ParentOrganization, Role, Transaction, TxCategory, TxStatus, TxType, User
 from .errors import ValidationFailed
 from .fields import clean_lookup_text, id_from_text
+from .pages import Page, list_query, page_of
 from .stats.compute import LOCAL_TZ
 
 TRANSACTION_SORTABLE = {
@@ -217,6 +218,15 @@ def parent_organizations_query(q: str = "") -> sa.Select:
     return query
 
 
+PARENT_SORTABLE = {"name": ParentOrganization.name, "created_at": ParentOrganization.created_at}
+
+
+def list_parent_organizations(args: Mapping[str, str]) -> Page[ParentOrganization]:
+    """Return one page of parent organizations (for pickers), searched by name and sorted."""
+    query = list_query(args, PARENT_SORTABLE, "name", "asc")
+    return page_of(parent_organizations_query(query.q), query, PARENT_SORTABLE)
+
+
 def all_parent_organizations() -> list[ParentOrganization]:
     """Return every parent organization by name (for pickers)."""
     return list(db.session.scalars(sa.select(ParentOrganization).order_by(ParentOrganization.name)))
@@ -229,3 +239,37 @@ def user_ref_id(reference: str) -> int | None:
         return db.session.scalar(sa.select(User.id).where(User.id == found))
     text = clean_lookup_text(reference, 254)
     return db.session.scalar(sa.select(User.id).where(User.email == text.lower())) if text else None
+
+
+PICKER_LIMIT = 100
+
+
+def cooperative_choices(q: str = "") -> list[tuple[int, str]]:
+    """Return (id, "name (code)") of up to 100 cooperatives by name, searched by name or code."""
+    query = sa.select(Cooperative).order_by(Cooperative.name)
+    if q:
+        pattern = like_pattern(q)
+        columns = (Cooperative.name, Cooperative.registration_number)
+        query = query.where(sa.or_(*(column.ilike(pattern, escape="\\") for column in columns)))
+    return [(c.id, f"{c.name} ({c.registration_number})") for c in db.session.scalars(query.limit(PICKER_LIMIT))]
+
+
+def member_choices(q: str = "") -> list[tuple[int, str]]:
+    """Return (id, "name (email)") of up to 100 members and leaders by last name, searched by name or email."""
+    query = sa.select(User).where(User.role.in_([Role.MEMBER, Role.LEADER])).order_by(User.last_name, User.id)
+    if q:
+        pattern = like_pattern(q)
+        columns = (User.email, User.first_name, User.last_name)
+        query = query.where(sa.or_(*(column.ilike(pattern, escape="\\") for column in columns)))
+    return [(u.id, f"{u.full_name} ({u.email})") for u in db.session.scalars(query.limit(PICKER_LIMIT))]
+
+
+def viewing_label(*, cooperative_id: int | None = None, member_id: int | None = None) -> str | None:
+    """Describe whose dashboard a super admin is looking at: the member, or else the cooperative."""
+    if member_id is not None:
+        member = db.session.get(User, member_id)
+        return f"{member.full_name} ({member.email})" if member else None
+    if cooperative_id is not None:
+        coop = db.session.get(Cooperative, cooperative_id)
+        return f"{coop.name} ({coop.registration_number})" if coop else None
+    return None

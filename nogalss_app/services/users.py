@@ -22,6 +22,7 @@ from .audit import audit_and_signal, person_name
 from .auth import end_all_sessions
 from .errors import Conflict, NotFound, ValidationFailed
 from .fields import clean_lookup_text, id_from_text, is_id, require_mapping, text_field
+from .pages import Page, list_query, page_of
 from .transitions import refusals_roll_back
 
 CREATE_FIELDS = ("first_name", "last_name", "email", "phone", "password", "role", "cooperative_id")
@@ -30,6 +31,7 @@ EDITABLE_FIELDS = ("first_name", "last_name", "phone", "role", "cooperative_id")
 AUDITED = ("email", "first_name", "last_name", "phone", "role", "cooperative_id", "is_active", "is_verified")
 AUDIENCE = (Role.SUPER_ADMIN, Role.APEX, Role.FINANCE)  # finance's users_by_role panel counts users too
 MAX_BULK = 100
+SORTS = {"created_at": User.created_at, "email": User.email, "last_name": User.last_name, "role": User.role}
 PHONE = re.compile(r"\+?[0-9][0-9 ()-]{3,30}", re.ASCII)
 # action → (column, value, event, past-tense word)
 ACTIONS: dict[str, tuple[str, bool, str, str]] = {
@@ -91,6 +93,23 @@ def users_query(q: str = "", *, role: Role | None = None, is_active=None, cooper
     if cooperative_id is not None:
         query = query.where(User.cooperative_id == cooperative_id)
     return query
+
+
+def list_users(args: Mapping[str, str], *, per_page: int | None = None, lenient: bool = False) -> Page[User]:
+    """Return one page of accounts searched (name, email), filtered (role, is_active, cooperative_id) and sorted.
+
+    Lenient (the HTML list): arguments it cannot read fall back to their defaults, and refused filters are
+    set aside in `ignored`; otherwise they are refused with 422.
+    """
+    query = list_query(args, SORTS, "created_at", per_page=per_page, lenient=lenient)
+    ignored: dict[str, str] = {}
+    try:
+        filters = parse_filters(args)
+    except ValidationFailed as exc:
+        if not lenient:
+            raise
+        filters, ignored = {}, exc.fields
+    return page_of(users_query(query.q, **filters), query, SORTS, filters=filters, ignored=ignored)
 
 
 def find_by_email(email: object) -> User | None:

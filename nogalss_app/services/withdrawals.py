@@ -15,11 +15,27 @@ from . import ledger, notifications, realtime, settings
 from .audit import audit_and_signal, person_name
 from .balances import withdrawable_kobo
 from .errors import Forbidden, NotFound, ValidationFailed
-from .fields import MAX_AMOUNT_KOBO, amount_field, is_id, notes_value, parse_status, require_mapping, text_field
+from .fields import (
+    MAX_AMOUNT_KOBO,
+    amount_field,
+    is_id,
+    notes_value,
+    parse_status,
+    require_mapping,
+    status_arg,
+    text_field,
+)
 from .money import format_naira
+from .pages import Page, list_query, page_of
 from .transitions import refusals_roll_back, transition_status
 
 REQUESTER_ROLES = (Role.MEMBER, Role.LEADER)
+SORTS = {
+    "created_at": Withdrawal.created_at,
+    "amount_kobo": Withdrawal.amount_kobo,
+    "status": Withdrawal.status,
+    "id": Withdrawal.id,
+}
 AUDIENCE = (Role.FINANCE, Role.SUPER_ADMIN)
 DECIDED = {
     WithdrawalStatus.APPROVED: ("withdrawal.approved", "approved"),
@@ -36,6 +52,20 @@ def _state(withdrawal: Withdrawal) -> dict[str, Any]:
         "user_id": withdrawal.user_id,
         "transaction_id": withdrawal.transaction_id,
     }
+
+
+def list_withdrawals(args: Mapping[str, str]) -> Page[Withdrawal]:
+    """Return one page of every member's withdrawals, filtered by ?status= and searched by name, email, reason."""
+    query = list_query(args, SORTS, "created_at")
+    select = sa.select(Withdrawal).join(User, User.id == Withdrawal.user_id)
+    status = status_arg(args, WithdrawalStatus)
+    if status is not None:
+        select = select.where(Withdrawal.status == status)
+    if query.q:
+        like = f"%{query.q}%"
+        name = User.first_name + " " + User.last_name
+        select = select.where(sa.or_(name.ilike(like), Withdrawal.reason.ilike(like), User.email.ilike(like)))
+    return page_of(select, query, SORTS)
 
 
 def _locked_requester(user_id: int) -> User:

@@ -7,10 +7,10 @@ from flask_login import current_user
 
 from ...services import notifications
 from ...services.errors import ValidationFailed
+from ...services.fields import id_from_text
 from .staff_forms import answer
 
 PANEL = "notifications"
-MAX_ID = 2_147_483_647
 
 
 def read_target() -> int | None:
@@ -22,9 +22,10 @@ def read_target() -> int | None:
         if raw_all != "true":
             raise ValidationFailed("Say which notifications to mark as read.", {"all": "must be true"})
         return None
-    if not (raw_id.isascii() and raw_id.isdigit()) or not 0 < int(raw_id) <= MAX_ID:
+    found = id_from_text(raw_id)
+    if found is None:
         raise ValidationFailed("Say which notifications to mark as read.", {"id": "must be a notification id"})
-    return int(raw_id)
+    return found
 
 
 def mark(user_id: int) -> str:

@@ -16,15 +16,13 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from ...extensions import db
-from ...models import Cooperative, Role, User
+from ...models import Cooperative, Role
 from ...services import users, users_status
-from ...services.errors import ServiceError, ValidationFailed
-from ..api.common import ListParams, paginate
+from ...services.errors import ServiceError
 from . import super_admin_people_content, super_admin_people_settings
 from .common import refused
 
 PER_PAGE = 25
-SORTS = {"created_at": User.created_at, "email": User.email, "last_name": User.last_name, "role": User.role}
 ACTIONS = ("activate", "deactivate", "verify", "unverify")
 LIST_ARGS = ("q", "role", "is_active", "cooperative_id", "sort", "order", "page")
 PAST = {"activate": "activated", "deactivate": "deactivated", "verify": "verified", "unverify": "unverified"}
@@ -46,31 +44,19 @@ def form_int(value: str | None) -> int | str | None:
     return int(value) if value.isascii() and value.isdigit() and len(value) <= 12 else value
 
 
-def list_args(args: Mapping[str, str]) -> tuple[ListParams, dict, str | None]:
-    """Return the page's list parameters and filters; invalid ones fall back to defaults with a message."""
-    error = None
-    try:
-        filters = users.parse_filters(args)
-    except ValidationFailed as exc:
-        filters, error = {}, "Some filters were not understood and were ignored: " + ", ".join(exc.fields)
-    page = args.get("page", "1")
-    page = int(page) if page.isascii() and page.isdigit() and 0 < len(page) < 7 and int(page) > 0 else 1
-    sort = args.get("sort") if args.get("sort") in SORTS else "created_at"
-    order = "asc" if args.get("order") == "asc" else "desc"
-    return ListParams(page, PER_PAGE, (args.get("q") or "").strip()[:100], sort, order), filters, error
-
-
 def users_page(status: int = 200, args: Mapping[str, str] | None = None, **extra: Any):
     """Show the users list with search, filters, paging, the create form and row and bulk actions."""
     args = {name: value for name, value in (request.args if args is None else args).items() if name in LIST_ARGS}
-    params, filters, filter_error = list_args(args)
-    result = paginate(users.users_query(params.q, **filters), params, SORTS, lambda user: user)
+    result = users.list_users(args, per_page=PER_PAGE, lenient=True)
+    filter_error = None
+    if result.ignored:
+        filter_error = "Some filters were not understood and were ignored: " + ", ".join(result.ignored)
     page_args = {k: v for k, v in args.items() if k != "page" and v}
     coops = cooperative_choices()
     context = {
         "page_title": "Users",
         "result": result,
-        "params": params,
+        "params": result.query,
         "args": args,
         "page_args": page_args,
         "roles": list(Role),

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ...extensions import db
-from ...models import Partner, Severity
+from ...models import Severity
 from ...services import alerts
 from ...services.errors import ServiceError
 from .common import refused
@@ -23,7 +21,7 @@ def content_page(status: int = 200, **extra: Any):
         "page_title": "Content",
         "alert": alerts.active_alert(),
         "severity_options": [(severity.value, severity.label) for severity in Severity],
-        "partners": db.session.scalars(sa.select(Partner).order_by(Partner.name, Partner.id)).all(),
+        "partners": alerts.all_partners(),
         "field_errors": {},
         "form_values": {},
         "failed": None,

@@ -5,12 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ...extensions import db
-from ...models import ApiToken, User
 from ...services import api_tokens, settings, users
 from ...services.errors import ServiceError, ValidationFailed
 from ...services.money import MoneyError, format_naira, parse_naira
@@ -119,12 +116,13 @@ def save_withdrawals():
 
 def tokens_page(status: int = 200, **extra: Any):
     """Show the API tokens (never their secrets, except once right after creation) and the create form."""
-    rows = db.session.execute(
-        sa.select(ApiToken, User.email).join(User, User.id == ApiToken.user_id)
-        .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
-        .limit(200)
-    ).all()  # fmt: skip
-    context = {"page_title": "API tokens", "tokens": rows, "field_errors": {}, "form_values": {}, **extra}
+    context = {
+        "page_title": "API tokens",
+        "tokens": api_tokens.tokens_with_owners(),
+        "field_errors": {},
+        "form_values": {},
+        **extra,
+    }
     return render_template("super_admin/people/tokens.html", **context), status
 
 

@@ -2,39 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, make_response, render_template, request
+from flask import Blueprint, request
 from flask_login import current_user
 
-from ...security import resolve_scope
 from ...services import expenses
 from ...services.errors import ServiceError
 from ...services.fields import is_id
-from ...services.stats.registry import find_panel
+from .common import panel_reply
 
 EXPENSE_NOTICES = {"APPROVED": "Expense approved.", "REJECTED": "Expense rejected.", "PAID": "Expense marked as paid."}
 
 
 def expenses_reply(*, notice: str | None = None, error: ServiceError | None = None):
-    """Re-render the super admin's `expenses` panel with a notice or the refusal (status = the refusal's).
-
-    This is what common.panel_reply does; it is rendered here because panel_reply passes an `extra`
-    argument that dashboards.render.render_panel does not accept yet (TypeError on every call).
-    """
-    panel = find_panel("super_admin", "expenses")
-    scope = resolve_scope("super_admin", current_user, request.args)
-    html = render_template(
-        "dashboards/panel.html",
-        dashboard="super_admin",
-        panel=panel,
-        data=panel.build(scope),
-        scope=scope,
-        partial="super_admin/partials/_expenses.html",
-        notice=notice,
-        form_error=error.message if error else None,
-        field_errors=error.fields if error else {},
-        form_values=request.form,
-    )
-    return make_response(html, error.status if error else 200)
+    """Re-render the super admin's `expenses` panel with a notice or the refusal (status = the refusal's)."""
+    return panel_reply("super_admin", "expenses", notice=notice, error=error, form_values=request.form)
 
 
 def register(bp: Blueprint) -> None:

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 
-from ...models import Cooperative
 from ...services import cooperatives, records_search
 from ...services.errors import ServiceError
-from ..api.common import list_params, paginate
 
 LIST_PAGE = "super_admin.records_cooperatives"
 EDIT_PAGE = "super_admin.records_cooperative"
@@ -17,18 +14,12 @@ EDIT_PAGE = "super_admin.records_cooperative"
 
 def cooperatives_page(*, form_values=None, error: ServiceError | None = None):
     """Render the cooperative list for the query string's arguments (with the create form's refusal, if any)."""
-    params = list_params(records_search.COOPERATIVE_SORTABLE, "name", "asc")
-    filters = records_search.cooperative_filters(request.args, params.q)
-    query = records_search.cooperatives_query(filters).options(selectinload(Cooperative.parent_organization))
-    page = paginate(query, params, records_search.COOPERATIVE_SORTABLE, lambda coop: coop)
-    ids = [coop.id for coop in page["items"]]
+    page = cooperatives.list_cooperatives(request.args)
     html = render_template(
         "super_admin/records/cooperatives.html",
         page=page,
-        params=params,
-        filters=filters,
-        counts=records_search.member_counts(ids),
-        leaders=records_search.leaders(ids),
+        params=page.query,
+        filters=page.filters,
         orgs=records_search.all_parent_organizations(),
         form_values=form_values or {},
         field_errors=error.fields if error else {},
@@ -41,11 +32,12 @@ def cooperative_page(coop_id: int, *, form_values=None, error: ServiceError | No
     """Render one cooperative's edit page (with a refusal, if any)."""
     coop = cooperatives.get_cooperative(coop_id)
     current = {name: getattr(coop, name) or "" for name in cooperatives.FIELDS}
+    row = cooperatives.rows_of([coop])[0]
     html = render_template(
         "super_admin/records/cooperative_edit.html",
         coop=coop,
-        member_count=records_search.member_counts([coop.id]).get(coop.id, 0),
-        leader=records_search.leaders([coop.id]).get(coop.id),
+        member_count=row.member_count,
+        leader=row.leader,
         orgs=records_search.all_parent_organizations(),
         form_values=form_values if form_values is not None else current,
         field_errors=error.fields if error else {},

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 
-from ...models import Transaction, TxCategory, TxStatus, TxType
-from ...services import records_search, transactions
+from ...models import TxCategory, TxStatus, TxType
+from ...services import transactions
 from ...services.errors import ServiceError, ValidationFailed
 from ...services.money import MoneyError, format_naira, parse_naira
-from ..api.common import list_params, paginate
 
 PAGE = "super_admin.records_transactions"
 FORM_FIELDS = {"amount_kobo": "amount", "user_id": "user"}  # service field → form field
@@ -18,16 +16,12 @@ FORM_FIELDS = {"amount_kobo": "amount", "user_id": "user"}  # service field → 
 
 def transactions_page(*, form_values=None, error: ServiceError | None = None):
     """Render the ledger page for the list arguments in the query string (with a form's refusal, if any)."""
-    params = list_params(records_search.TRANSACTION_SORTABLE, "created_at")
-    filters = records_search.transaction_filters(request.args, params.q)
-    query = records_search.transactions_query(filters).options(selectinload(Transaction.user))
-    page = paginate(query, params, records_search.TRANSACTION_SORTABLE, lambda tx: tx)
+    page = transactions.list_transactions(request.args)
     html = render_template(
         "super_admin/records/transactions.html",
         page=page,
-        params=params,
-        filters=filters,
-        links=transactions.linked_records(tx.id for tx in page["items"]),
+        params=page.query,
+        filters=page.filters,
         types=list(TxType),
         statuses=list(TxStatus),
         categories=list(TxCategory),

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, request
 from flask_login import current_user
 
-from ...extensions import db
 from ...models import EmergencyAlert, Partner, Role
 from ...security import require_roles
 from ...services import alerts, settings
 from ...services.errors import ValidationFailed
-from .common import iso, json_body, list_params, paginate
+from .common import iso, json_body, page_json
 
-PARTNER_SORTS = {"name": Partner.name, "created_at": Partner.created_at}
 FEE_FIELDS = ("member_fee_kobo", "cooperative_fee_kobo")
 WITHDRAWAL_FIELDS = tuple(role.value for role in settings.WITHDRAWAL_ROLES)
 
@@ -74,11 +71,7 @@ fee_setters.before_request(require_roles({Role.APEX, Role.SUPER_ADMIN}))
 @admin.get("/partners")
 def list_partners():
     """List partners (active and hidden) with search, sorting and paging."""
-    params = list_params(PARTNER_SORTS, "name", "asc")
-    query = sa.select(Partner)
-    if params.q:
-        query = query.where(Partner.name.icontains(params.q, autoescape=True))
-    return jsonify(paginate(query, params, PARTNER_SORTS, partner_json))
+    return jsonify(page_json(alerts.list_partners(request.args), partner_json))
 
 
 @admin.post("/partners")
@@ -103,12 +96,7 @@ def delete_partner(partner_id: int):
 @signed_in.get("/emergency-alert")
 def active_alerts():
     """Return the active emergency alerts, newest first (any signed-in user)."""
-    rows = db.session.scalars(
-        sa.select(EmergencyAlert)
-        .where(EmergencyAlert.is_active.is_(True))
-        .order_by(EmergencyAlert.created_at.desc(), EmergencyAlert.id.desc())
-    )
-    return jsonify({"items": [alert_json(alert) for alert in rows]})
+    return jsonify({"items": [alert_json(alert) for alert in alerts.active_alerts()]})
 
 
 @admin.post("/emergency-alert")

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 
 from ...models import Role, Transaction
 from ...security import require_roles
-from ...services import records_search, transactions
-from .common import iso, json_body, list_params, paginate
+from ...services import transactions
+from .common import iso, json_body, page_json
 
 
-def transaction_json(tx: Transaction, linked_to: str | None) -> dict:
+def transaction_json(line: transactions.LedgerLine) -> dict:
     """Return a ledger line as JSON; `linked_to` names the record that owns its status, if any."""
-    editable = linked_to is None and tx.status.value == "PENDING"
+    tx = line.tx
     return {
         "id": tx.id,
         "reference": tx.reference,
@@ -31,8 +30,8 @@ def transaction_json(tx: Transaction, linked_to: str | None) -> dict:
         "description": tx.description,
         "reason": tx.reason,
         "created_by_id": tx.created_by_id,
-        "linked_to": linked_to,
-        "editable": editable,
+        "linked_to": line.linked_to,
+        "editable": line.editable,
         "created_at": iso(tx.created_at),
         "updated_at": iso(tx.updated_at),
     }
@@ -40,18 +39,12 @@ def transaction_json(tx: Transaction, linked_to: str | None) -> dict:
 
 def _one(tx: Transaction) -> dict:
     """Return one ledger line as JSON, with what it is linked to."""
-    return transaction_json(tx, transactions.linked_records([tx.id]).get(tx.id))
+    return transaction_json(transactions.ledger_line(tx))
 
 
 def list_transactions():
     """List ledger lines: search q (reference, description, user email), filters, sort and paging."""
-    params = list_params(records_search.TRANSACTION_SORTABLE, "created_at")
-    filters = records_search.transaction_filters(request.args, params.q)
-    query = records_search.transactions_query(filters).options(selectinload(Transaction.user))
-    page = paginate(query, params, records_search.TRANSACTION_SORTABLE, lambda tx: tx)
-    links = transactions.linked_records(tx.id for tx in page["items"])
-    page["items"] = [transaction_json(tx, links.get(tx.id)) for tx in page["items"]]
-    return jsonify(page)
+    return jsonify(page_json(transactions.list_transactions(request.args), transaction_json))
 
 
 def create_transaction():

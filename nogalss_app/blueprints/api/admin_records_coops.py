@@ -4,24 +4,22 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 
 from ...models import Cooperative, ParentOrganization
 from ...services import cooperatives, records_search
-from .common import iso, json_body, list_params, paginate
-
-PARENT_SORTABLE = {"name": ParentOrganization.name, "created_at": ParentOrganization.created_at}
+from .common import iso, json_body, page_json
 
 
-def cooperative_json(coop: Cooperative, member_count: int, leader: dict | None) -> dict:
+def cooperative_json(row: cooperatives.CooperativeRow) -> dict:
     """Return a cooperative as JSON, with its number of active members and its leader."""
+    coop = row.coop
     return {
         "id": coop.id,
         **{name: getattr(coop, name) for name in cooperatives.FIELDS},
         "parent_organization": coop.parent_organization.name if coop.parent_organization else None,
         "is_active": coop.is_active,
-        "member_count": member_count,
-        "leader": leader,
+        "member_count": row.member_count,
+        "leader": row.leader,
         "created_at": iso(coop.created_at),
     }
 
@@ -33,20 +31,12 @@ def parent_json(org: ParentOrganization) -> dict:
 
 def _one(coop: Cooperative) -> dict:
     """Return one cooperative as JSON with its counts."""
-    counts, leaders = records_search.member_counts([coop.id]), records_search.leaders([coop.id])
-    return cooperative_json(coop, counts.get(coop.id, 0), leaders.get(coop.id))
+    return cooperative_json(cooperatives.rows_of([coop])[0])
 
 
 def list_cooperatives():
     """List cooperatives: search q (name, registration number, city), filters, sort and paging."""
-    params = list_params(records_search.COOPERATIVE_SORTABLE, "name", "asc")
-    filters = records_search.cooperative_filters(request.args, params.q)
-    query = records_search.cooperatives_query(filters).options(selectinload(Cooperative.parent_organization))
-    page = paginate(query, params, records_search.COOPERATIVE_SORTABLE, lambda coop: coop)
-    ids = [coop.id for coop in page["items"]]
-    counts, leaders = records_search.member_counts(ids), records_search.leaders(ids)
-    page["items"] = [cooperative_json(c, counts.get(c.id, 0), leaders.get(c.id)) for c in page["items"]]
-    return jsonify(page)
+    return jsonify(page_json(cooperatives.list_cooperatives(request.args), cooperative_json))
 
 
 def create_cooperative():
@@ -74,9 +64,7 @@ def delete_cooperative(coop_id: int):
 
 def list_parent_organizations():
     """List parent organizations (for pickers): search q by name, sort and paging."""
-    params = list_params(PARENT_SORTABLE, "name", "asc")
-    query = records_search.parent_organizations_query(params.q)
-    return jsonify(paginate(query, params, PARENT_SORTABLE, parent_json))
+    return jsonify(page_json(records_search.list_parent_organizations(request.args), parent_json))
 
 
 def register(bp: Blueprint) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, jsonify, request
 from flask_login import current_user
 
@@ -10,10 +9,8 @@ from ...models import ApiToken, Role, User
 from ...security import require_roles
 from ...services import api_tokens, users, users_status
 from ...services.errors import ValidationFailed
-from .common import iso, json_body, list_params, paginate
+from .common import iso, json_body, page_json
 
-USER_SORTS = {"created_at": User.created_at, "email": User.email, "last_name": User.last_name, "role": User.role}
-TOKEN_SORTS = {"created_at": ApiToken.created_at, "name": ApiToken.name}
 STAFF_ROLES = {
     "create-apex": Role.APEX,
     "create-finance": Role.FINANCE,
@@ -60,9 +57,7 @@ bp.before_request(require_roles({Role.SUPER_ADMIN}))
 @bp.get("/users")
 def list_users():
     """List accounts with search (name, email), role/active/cooperative filters, sorting and paging."""
-    params = list_params(USER_SORTS, "created_at")
-    query = users.users_query(params.q, **users.parse_filters(request.args))
-    return jsonify(paginate(query, params, USER_SORTS, user_json))
+    return jsonify(page_json(users.list_users(request.args), user_json))
 
 
 @bp.post("/users")
@@ -126,11 +121,7 @@ for _kind in STAFF_ROLES:
 @bp.get("/api-tokens")
 def list_tokens():
     """List API tokens (metadata only), newest first."""
-    params = list_params(TOKEN_SORTS, "created_at")
-    query = sa.select(ApiToken)
-    if params.q:
-        query = query.where(ApiToken.name.icontains(params.q, autoescape=True))
-    return jsonify(paginate(query, params, TOKEN_SORTS, token_json))
+    return jsonify(page_json(api_tokens.list_tokens(request.args), token_json))
 
 
 @bp.post("/api-tokens")

@@ -5,21 +5,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import sqlalchemy as sa
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, request
 from flask_login import current_user
 
 from ...models import Notification, Role
 from ...security import require_roles
 from ...services import notifications
 from ...services.errors import ValidationFailed
-from .common import iso, json_body, list_params, paginate
+from ...services.fields import is_id
+from .common import iso, json_body, page_json
 
 bp = Blueprint("api_notifications", __name__, url_prefix="/api")
 bp.before_request(require_roles(set(Role)))
-
-SORTS = {"created_at": Notification.created_at, "id": Notification.id}
-MAX_ID = 2**63 - 1
 
 
 def notification_json(row: Notification) -> dict[str, Any]:
@@ -45,7 +42,7 @@ def read_target(data: Mapping[str, Any]) -> int | None:
             raise ValidationFailed("Say which notifications to mark as read.", {"all": "must be true"})
         return None
     value = data["id"]
-    if not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= MAX_ID:
+    if not is_id(value):
         raise ValidationFailed("Say which notifications to mark as read.", {"id": "must be a notification id"})
     return value
 
@@ -62,12 +59,7 @@ def mark(user_id: int, target: int | None) -> int:
 @bp.get("/notifications")
 def list_notifications():
     """List the caller's own notifications, newest first, with the unread count."""
-    params = list_params(SORTS, "created_at")
-    query = sa.select(Notification).where(Notification.user_id == current_user.id)
-    if params.q:
-        like = f"%{params.q}%"
-        query = query.where(sa.or_(Notification.title.ilike(like), Notification.body.ilike(like)))
-    page = paginate(query, params, SORTS, notification_json)
+    page = page_json(notifications.list_own(current_user.id, request.args), notification_json)
     return jsonify({"unread": notifications.unread_count(current_user.id), **page})
 
 

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Blueprint, jsonify, request
 from flask_login import current_user
 
-from ...models import Expense, ExpenseStatus, Role, User, Withdrawal, WithdrawalStatus
+from ...models import Expense, Role, Withdrawal
 from ...security import require_roles
 from ...services import expenses, withdrawals
-from ...services.errors import ValidationFailed
-from .common import iso, json_body, list_params, paginate
+from .common import iso, json_body, page_json
 
 queue = Blueprint("api_finance_withdrawals", __name__, url_prefix="/api/finance")
 queue.before_request(require_roles({Role.FINANCE, Role.SUPER_ADMIN}))
@@ -20,19 +18,6 @@ queue.before_request(require_roles({Role.FINANCE, Role.SUPER_ADMIN}))
 own = Blueprint("api_finance_expenses", __name__, url_prefix="/api/finance")
 own.before_request(require_roles({Role.FINANCE}))
 
-WITHDRAWAL_SORTS = {
-    "created_at": Withdrawal.created_at,
-    "amount_kobo": Withdrawal.amount_kobo,
-    "status": Withdrawal.status,
-    "id": Withdrawal.id,
-}
-EXPENSE_SORTS = {
-    "created_at": Expense.created_at,
-    "amount_kobo": Expense.amount_kobo,
-    "status": Expense.status,
-    "title": Expense.title,
-    "id": Expense.id,
-}
 EXPENSE_FIELDS = ("title", "description", "amount_kobo", "category")
 # Record ids fit a 32-bit column; a larger number in a URL is simply not found (never an overflow).
 ID = "int(max=2147483647)"
@@ -73,16 +58,6 @@ def expense_json(expense: Expense) -> dict[str, Any]:
     }
 
 
-def status_filter(enum_cls: type) -> Any:
-    """Return the status named by ?status= (None when absent), or refuse with 422."""
-    raw = request.args.get("status")
-    if raw in (None, "", "all"):
-        return None
-    if raw.upper() not in enum_cls.__members__:
-        raise ValidationFailed("Check the list parameters.", {"status": f"must be one of {', '.join(enum_cls)}"})
-    return enum_cls[raw.upper()]
-
-
 def only(data: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
     """Keep the fields an endpoint accepts; anything slipped in (status, created_by_id…) is ignored."""
     return {name: data[name] for name in names if name in data}
@@ -91,16 +66,7 @@ def only(data: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
 @queue.get("/withdrawals")
 def list_withdrawals():
     """List withdrawals (all members), filtered by ?status= and searched by member name or reason."""
-    params = list_params(WITHDRAWAL_SORTS, "created_at")
-    query = sa.select(Withdrawal).join(User, User.id == Withdrawal.user_id)
-    status = status_filter(WithdrawalStatus)
-    if status is not None:
-        query = query.where(Withdrawal.status == status)
-    if params.q:
-        like = f"%{params.q}%"
-        name = User.first_name + " " + User.last_name
-        query = query.where(sa.or_(name.ilike(like), Withdrawal.reason.ilike(like), User.email.ilike(like)))
-    return jsonify(paginate(query, params, WITHDRAWAL_SORTS, withdrawal_json))
+    return jsonify(page_json(withdrawals.list_withdrawals(request.args), withdrawal_json))
 
 
 @queue.patch(f"/withdrawals/<{ID}:withdrawal_id>")
@@ -116,15 +82,7 @@ def decide_withdrawal(withdrawal_id: int):
 @own.get("/expenses")
 def list_expenses():
     """List the caller's own expenses, filtered by ?status= and searched by title or category."""
-    params = list_params(EXPENSE_SORTS, "created_at")
-    query = sa.select(Expense).where(Expense.created_by_id == current_user.id)
-    status = status_filter(ExpenseStatus)
-    if status is not None:
-        query = query.where(Expense.status == status)
-    if params.q:
-        like = f"%{params.q}%"
-        query = query.where(sa.or_(Expense.title.ilike(like), Expense.category.ilike(like)))
-    return jsonify(paginate(query, params, EXPENSE_SORTS, expense_json))
+    return jsonify(page_json(expenses.list_own_expenses(current_user.id, request.args), expense_json))
 
 
 @own.post("/expenses")

@@ -6,27 +6,16 @@ from flask import Blueprint, abort, current_app, jsonify, render_template, reque
 from flask_login import current_user
 
 from ...security import DASHBOARDS, require_roles, resolve_scope
-from ...services import audit, realtime
+from ...services import audit, realtime, records_search
 from ...services.stats.panel import Panel
 from ...services.stats.registry import clean_options, dashboard_panels, find_panel
 from ...services.stats.scope import Scope
 from .. import actions
 from .picker import picker_page
-from .render import build_all, jsonable, render_panel
+from .render import build_all, jsonable, render_panel, scope_args
 
 # JSON stats live at /api/<slug>/dashboard-stats, except the super admin's at /api/admin/dashboard-stats.
 API_SLUG = {"super_admin": "admin"}
-
-
-def scope_args(scope: Scope) -> dict[str, int]:
-    """Return the query arguments that carry a super admin's choice into panel URLs."""
-    if scope.viewer_role.value in ("LEADER", "MEMBER"):
-        return {}
-    if scope.member_id is not None:
-        return {"member": scope.member_id}
-    if scope.cooperative_id is not None:
-        return {"cooperative": scope.cooperative_id}
-    return {}
 
 
 def _make(key: str, spec: dict) -> Blueprint:
@@ -82,18 +71,9 @@ def _with_options(scope: Scope, panel: Panel) -> Scope:
 
 def _viewing_label(scope: Scope) -> str | None:
     """Describe whose dashboard a super admin is looking at."""
-    from ...extensions import db
-    from ...models import Cooperative, User
-
     if scope.viewer_role.value in ("LEADER", "MEMBER"):
         return None
-    if scope.member_id is not None:
-        member = db.session.get(User, scope.member_id)
-        return f"{member.full_name} ({member.email})"
-    if scope.cooperative_id is not None:
-        coop = db.session.get(Cooperative, scope.cooperative_id)
-        return f"{coop.name} ({coop.registration_number})"
-    return None
+    return records_search.viewing_label(cooperative_id=scope.cooperative_id, member_id=scope.member_id)
 
 
 def _make_api(key: str, spec: dict) -> Blueprint:
