@@ -70,15 +70,12 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    """Attach the auth, public and per-dashboard blueprints."""
-    from .blueprints import auth, dashboards, main, ops, public
-    from .blueprints.api import api_blueprints
+    """Attach every blueprint (auth, public, payments, ops and one package per dashboard) and the id converter."""
+    from .blueprints import all_blueprints
+    from .blueprints.web import IdConverter
 
-    app.register_blueprint(main.bp)
-    app.register_blueprint(public.bp)
-    app.register_blueprint(ops.bp)
-    app.register_blueprint(auth.bp)
-    for blueprint in [*dashboards.blueprints(), *api_blueprints()]:
+    app.url_map.converters["id"] = IdConverter
+    for blueprint in all_blueprints():
         app.register_blueprint(blueprint)
 
 

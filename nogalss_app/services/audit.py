@@ -59,6 +59,12 @@ def person_name(user_id: int | None) -> str:
     return user.full_name if user else "Someone"
 
 
+def record_view_as(dashboard: str, *, actor_id: int, chosen: dict[str, Any]) -> None:
+    """Log (and commit) that a super admin opened someone else's dashboard: which one and whose."""
+    record("dashboard.view_as", "dashboard", dashboard, actor_id=actor_id, after=chosen)
+    db.session.commit()
+
+
 def _jsonable(values: dict[str, Any] | None) -> dict[str, Any] | None:
     """Turn enums and datetimes into plain JSON values."""
     if values is None:

@@ -244,14 +244,14 @@ def user_ref_id(reference: str) -> int | None:
 PICKER_LIMIT = 100
 
 
-def cooperative_choices(q: str = "") -> list[tuple[int, str]]:
-    """Return (id, "name (code)") of up to 100 cooperatives by name, searched by name or code."""
+def cooperative_choices(q: str = "", *, limit: int | None = PICKER_LIMIT) -> list[tuple[int, str]]:
+    """Return (id, "name (code)") of cooperatives by name (at most `limit`; None: all), searched by name or code."""
     query = sa.select(Cooperative).order_by(Cooperative.name)
     if q:
         pattern = like_pattern(q)
         columns = (Cooperative.name, Cooperative.registration_number)
         query = query.where(sa.or_(*(column.ilike(pattern, escape="\\") for column in columns)))
-    return [(c.id, f"{c.name} ({c.registration_number})") for c in db.session.scalars(query.limit(PICKER_LIMIT))]
+    return [(c.id, f"{c.name} ({c.registration_number})") for c in db.session.scalars(query.limit(limit))]
 
 
 def member_choices(q: str = "") -> list[tuple[int, str]]:

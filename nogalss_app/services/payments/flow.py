@@ -16,6 +16,7 @@ from typing import Any
 from ...models import Payment, PaymentStatus
 from .. import contributions, registration
 from ..errors import NotFound, ServiceError, Unauthorized, ValidationFailed
+from ..fields import MAX_AMOUNT_KOBO
 from .core import confirm_payment, fail_payment, find_payment
 from .gateway import Gateway, signature_valid
 from .sandbox import SandboxGateway
@@ -45,7 +46,7 @@ class Started:
 
 
 def start_contribution(
-    gateway: Gateway, user_id: int, amount_kobo: object, *, callback_url: str, maximum_kobo: int
+    gateway: Gateway, user_id: int, amount_kobo: object, *, callback_url: str, maximum_kobo: int = MAX_AMOUNT_KOBO
 ) -> Started:
     """Open a contribution payment for a member or leader and its charge at the gateway."""
     payment = contributions.start_contribution(user_id, amount_kobo, maximum_kobo=maximum_kobo, gateway=gateway.name)
