@@ -32,6 +32,7 @@ from .transitions import refusals_roll_back, transition_status
 TEXT_RULES = {"title": (3, 200, True), "description": (1, 1000, False), "category": (1, 100, True)}
 MULTILINE = frozenset({"description"})
 FIELDS = (*TEXT_RULES, "amount_kobo")
+AUDIENCE = (Role.FINANCE, Role.SUPER_ADMIN)  # the dashboards with an `expenses` panel
 SORTS = {
     "created_at": Expense.created_at,
     "amount_kobo": Expense.amount_kobo,
@@ -87,7 +88,7 @@ def _signal(
     event: str, expense: Expense, before: dict | None, after: dict | None, actor_id: int, summary: str, now: datetime
 ) -> None:
     """Audit and signal an expense change to finance and super admins, then commit."""
-    rooms = realtime.rooms_for(roles=[Role.FINANCE, Role.SUPER_ADMIN])
+    rooms = realtime.rooms_for(roles=AUDIENCE)
     audit_and_signal(
         event,
         "expense",

@@ -51,11 +51,6 @@ def settings_json(current: settings.Settings) -> dict:
     }
 
 
-def only_body(names: tuple[str, ...]) -> dict:
-    """Return the JSON body, refusing fields the endpoint does not take (422)."""
-    return only(json_body(), names, strict=True)
-
-
 admin = Blueprint("api_admin_content", __name__, url_prefix="/api/admin")
 admin.before_request(require_roles({Role.SUPER_ADMIN}))
 signed_in = Blueprint("api_alerts", __name__, url_prefix="/api/admin")
@@ -96,14 +91,14 @@ def active_alerts():
 @admin.post("/emergency-alert")
 def raise_alert():
     """Raise an alert on every dashboard, replacing the active one."""
-    data = only_body(("title", "message", "severity"))
+    data = only(json_body(), ("title", "message", "severity"), strict=True)
     return jsonify(alert_json(alerts.raise_alert(data, actor_id=current_user.id))), 201
 
 
 @admin.patch("/emergency-alert")
 def deactivate_alert():
     """Take an active alert down (body {id})."""
-    alert_id = only_body(("id",)).get("id")
+    alert_id = only(json_body(), ("id",), strict=True).get("id")
     if not isinstance(alert_id, int) or isinstance(alert_id, bool):
         raise ValidationFailed("Name the alert to take down.", {"id": "must be an alert id (a JSON integer)"})
     return jsonify(alert_json(alerts.deactivate_alert(alert_id, actor_id=current_user.id)))
@@ -118,20 +113,22 @@ def get_settings():
 @admin.put("/settings/fees")
 def put_fees():
     """Change the member and/or cooperative registration fee (integer kobo)."""
-    return jsonify(settings_json(settings.update_fees(only_body(FEE_FIELDS), actor_id=current_user.id)))
+    return jsonify(
+        settings_json(settings.update_fees(only(json_body(), FEE_FIELDS, strict=True), actor_id=current_user.id))
+    )
 
 
 @admin.put("/settings/allocation")
 def put_allocation():
     """Change the registration-fee split (basis points totalling 10000)."""
-    data = only_body(settings.ALLOCATION_FIELDS)
+    data = only(json_body(), settings.ALLOCATION_FIELDS, strict=True)
     return jsonify(settings_json(settings.update_allocation(data, actor_id=current_user.id)))
 
 
 @admin.put("/settings/withdrawals")
 def put_withdrawals():
     """Enable or disable withdrawals for members and leaders."""
-    data = only_body(WITHDRAWAL_FIELDS)
+    data = only(json_body(), WITHDRAWAL_FIELDS, strict=True)
     return jsonify(settings_json(settings.update_withdrawals(data, actor_id=current_user.id)))
 
 
