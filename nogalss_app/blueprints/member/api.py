@@ -15,42 +15,42 @@ from ...models import Loan, Role, Withdrawal
 from ...security import require_roles
 from ...services import loans, withdrawals
 from ...services.payments import flow
+from .. import shapes
 from ..payments import started_json
-from ..web import callback_url, current_gateway, iso, json_body, only
+from ..web import callback_url, current_gateway, json_body, only
 
 bp = Blueprint("api_member", __name__, url_prefix="/api/member")
 bp.before_request(require_roles({Role.MEMBER, Role.LEADER}))
 
 LOAN_FIELDS = ("amount_kobo", "purpose", "duration_months")
 WITHDRAWAL_FIELDS = ("amount_kobo", "reason")
+MEMBER_LOAN_FIELDS = frozenset(
+    {
+        "id",
+        "user_id",
+        "cooperative_id",
+        "amount_kobo",
+        "repaid_kobo",
+        "purpose",
+        "duration_months",
+        "status",
+        "created_at",
+    }
+)
+MEMBER_WITHDRAWAL_FIELDS = frozenset(
+    {"id", "user_id", "cooperative_id", "amount_kobo", "reason", "status", "created_at"}
+)
 
 
 def loan_json(loan: Loan) -> dict[str, Any]:
-    """Return the public view of a loan."""
-    return {
-        "id": loan.id,
-        "user_id": loan.user_id,
-        "cooperative_id": loan.cooperative_id,
-        "amount_kobo": loan.amount_kobo,
-        "repaid_kobo": loan.repaid_kobo,
-        "purpose": loan.purpose,
-        "duration_months": loan.duration_months,
-        "status": loan.status.value,
-        "created_at": iso(loan.created_at),
-    }
+    """Return the member's view of their loan (the staff shape without who decided and why)."""
+    return {name: value for name, value in shapes.loan_json(loan).items() if name in MEMBER_LOAN_FIELDS}
 
 
 def withdrawal_json(withdrawal: Withdrawal) -> dict[str, Any]:
-    """Return the public view of a withdrawal request."""
-    return {
-        "id": withdrawal.id,
-        "user_id": withdrawal.user_id,
-        "cooperative_id": withdrawal.cooperative_id,
-        "amount_kobo": withdrawal.amount_kobo,
-        "reason": withdrawal.reason,
-        "status": withdrawal.status.value,
-        "created_at": iso(withdrawal.created_at),
-    }
+    """Return the member's view of their withdrawal request."""
+    shape = shapes.withdrawal_json(withdrawal)
+    return {name: value for name, value in shape.items() if name in MEMBER_WITHDRAWAL_FIELDS}
 
 
 @bp.post("/contribute")
