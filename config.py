@@ -1,4 +1,8 @@
-"""Configuration classes read from the environment (SPEC §8)."""
+"""Configuration classes read from the environment (SPEC §8): every key the app reads is declared here once.
+
+Importing this module reads the environment and nothing else (it writes no file): the development secret in
+`instance/` is made when a development app is created (`development_secret_key`, called by create_app).
+"""
 
 from __future__ import annotations
 
@@ -15,14 +19,10 @@ def _env_list(name: str, default: str = "") -> list[str]:
     return [part.strip() for part in os.environ.get(name, default).split(",") if part.strip()]
 
 
-def _dev_secret_key() -> str:
-    """Return a per-checkout secret kept in instance/ so dev sessions survive restarts."""
-    INSTANCE_DIR.mkdir(exist_ok=True)
-    path = INSTANCE_DIR / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
-    return path.read_text().strip()
+def _env_flag(name: str, default: bool) -> bool:
+    """Read a yes/no environment variable (1, true, yes, on); unset means the default."""
+    raw = os.environ.get(name)
+    return default if raw is None else raw.strip().lower() in ("1", "true", "yes", "on")
 
 
 def _normalise_db_url(url: str) -> str:
@@ -33,31 +33,61 @@ def _normalise_db_url(url: str) -> str:
     return url
 
 
-class Config:
-    """Settings shared by every environment."""
+def development_secret_key(instance_dir: Path = INSTANCE_DIR) -> str:
+    """Return the per-checkout secret kept in instance/ (made on first use) so dev sessions survive restarts."""
+    instance_dir.mkdir(exist_ok=True)
+    path = instance_dir / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
 
+
+class Config:
+    """Settings shared by every environment, with their defaults."""
+
+    # development, testing or production (NOGALSS_ENV picks the class; see config_from_env).
     ENV_NAME = "development"
+    # Signs sessions and CSRF tokens. Required in production; a development app makes one in instance/.
     SECRET_KEY = os.environ.get("SECRET_KEY") or None
+    # The database: SQLite in instance/ by default, PostgreSQL for production (psycopg 3 driver).
     SQLALCHEMY_DATABASE_URI = _normalise_db_url(
         os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'nogalss.sqlite3'}")
     )
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # Production refuses SQLite (one process, no concurrent writers) unless this is set: a demo box only.
+    ALLOW_SQLITE_IN_PRODUCTION = _env_flag("ALLOW_SQLITE_IN_PRODUCTION", False)
+    # Socket.IO message queue for several processes; unset = one process, no queue.
     REDIS_URL = os.environ.get("REDIS_URL") or None
     # Redis pub/sub channel of the Socket.IO message queue; separate deployments (or test runs) on one Redis differ.
     SOCKETIO_CHANNEL = os.environ.get("SOCKETIO_CHANNEL", "nogalss-socketio")
+    # gevent (default, measured best for fan-out), eventlet or threading.
+    SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "gevent")
+    # Where `make run` listens.
     HOST = os.environ.get("HOST", "127.0.0.1")
     PORT = int(os.environ.get("PORT", "5000"))
+    # Origins allowed to open Socket.IO connections (`*` is refused); empty = the server's own origin.
     ALLOWED_ORIGINS = _env_list("ALLOWED_ORIGINS")
-    SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "gevent")
+
+    # Live updates: the dispatcher runs in the server process; signals per room are merged for WINDOW_MS after
+    # the first one, and sent at the latest MAX_WAIT_MS after it.
+    REALTIME_BACKGROUND = True
+    REALTIME_WINDOW_MS = 100
+    REALTIME_MAX_WAIT_MS = 500
+
+    # Payments: Paystack with a secret key; without one, the built-in sandbox checkout (offline).
     PAYSTACK_SECRET_KEY = os.environ.get("PAYSTACK_SECRET_KEY") or None
     PAYSTACK_BASE_URL = os.environ.get("PAYSTACK_BASE_URL", "https://api.paystack.co")
+    # Timeout of each call to Paystack, in seconds.
     PAYSTACK_TIMEOUT_SECONDS = int(os.environ.get("PAYSTACK_TIMEOUT_SECONDS", "10"))
+    # Whether the sandbox may stand in when no Paystack key is set (never for real money: off in production).
+    PAYMENTS_SANDBOX_ALLOWED = _env_flag("PAYMENTS_SANDBOX_ALLOWED", True)
+
+    # Password of every demo account (`flask seed-demo`).
     DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo-pass-2026")
 
     # Requests: JSON and forms are small; anything larger is refused with 413.
     MAX_CONTENT_LENGTH = 64 * 1024
-    # Largest single amount accepted anywhere (₦100,000,000).
-    MAX_AMOUNT_KOBO = 100_000_000 * 100
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -72,6 +102,7 @@ class Config:
     LOGIN_MAX_FAILURES_PER_CLIENT = 10
     LOGIN_MAX_FAILURES_PER_ACCOUNT = 50
 
+    # argon2id cost of password hashes.
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_COST = 64 * 1024
     ARGON2_PARALLELISM = 2
@@ -79,8 +110,6 @@ class Config:
 
 class DevelopmentConfig(Config):
     """The embedded default: SQLite in instance/, one process, demo data allowed."""
-
-    SECRET_KEY = Config.SECRET_KEY or _dev_secret_key()
 
 
 class TestingConfig(Config):
@@ -105,7 +134,7 @@ class ProductionConfig(Config):
 
     ENV_NAME = "production"
     # Without a Paystack key, production refuses payments rather than letting anyone "pay" in the sandbox.
-    PAYMENTS_SANDBOX_ALLOWED = os.environ.get("PAYMENTS_SANDBOX_ALLOWED") == "1"
+    PAYMENTS_SANDBOX_ALLOWED = _env_flag("PAYMENTS_SANDBOX_ALLOWED", False)
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
 

@@ -14,6 +14,7 @@ import contextlib
 import heapq
 import os
 import platform
+import re
 import statistics
 import sys
 import tempfile
@@ -29,25 +30,28 @@ from requests.adapters import HTTPAdapter
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from nogalss_app.security import DASHBOARDS, HOME_DASHBOARD  # noqa: E402
+from nogalss_app.services import expenses, loans  # noqa: E402
+from nogalss_app.services.stats.registry import dashboard_panels  # noqa: E402
 from tests.support.live import Deployment, login_session, socket_client  # noqa: E402
 
-DEBOUNCE = 0.150  # live.js DEBOUNCE_MS
+
+def live_js_debounce_seconds() -> float:
+    """Return live.js's per-panel debounce (DEBOUNCE_MS), read from the script the browsers run."""
+    script = (ROOT / "nogalss_app" / "static" / "js" / "live.js").read_text()
+    found = re.search(r"\bDEBOUNCE_MS\s*=\s*(\d+)", script)
+    if found is None:
+        raise RuntimeError("live.js no longer declares DEBOUNCE_MS; update the benchmark's refetch model")
+    return int(found.group(1)) / 1000
+
+
+DEBOUNCE = live_js_debounce_seconds()
 DOMAIN = "demo.nogalss.ng"
-SLUG = {
-    "super_admin": "super-admin",
-    "finance": "finance",
-    "apex_funds": "apex-funds",
-    "nogalss_funds": "nogalss-funds",
-    "apex": "apex",
-    "leader": "leader",
-    "member": "member",
-}
+SLUG = {key: spec["slug"] for key, spec in DASHBOARDS.items()}
 
 
 def dashboards() -> dict[str, list[tuple[str, frozenset]]]:
     """The panels (name, topics) of each dashboard, straight from the product's registry."""
-    from nogalss_app.services.stats.registry import dashboard_panels
-
     return {key: [(p.name, frozenset(p.topics)) for p in panels] for key, panels in dashboard_panels().items()}
 
 
@@ -65,9 +69,7 @@ def role_mix(n: int) -> list[tuple[str, str]]:
     for key, frac in share:
         count = max(1, round(n * frac))
         for i in range(count):
-            local = {"super_admin": "super-admin", "apex_funds": "apex-funds", "nogalss_funds": "nogalss-funds"}.get(
-                key, key
-            )
+            local = SLUG[key]  # the demo accounts are named after their dashboard's slug
             if key == "leader":
                 local = f"leader{i % 5 + 1}"
             out.append((local, key))
@@ -289,13 +291,17 @@ def pct(values: list[float], q: float) -> float:
     return s[min(len(s) - 1, max(0, int(round(q / 100 * len(s) + 0.5)) - 1))]
 
 
+def audience(roles) -> set[str]:
+    """Return the dashboards of the roles a service signals (each role's own dashboard)."""
+    return {HOME_DASHBOARD[role] for role in roles}
+
+
 AUDIENCE_TOPICS = {
-    # Who shows the figure a change moves, from the services' rooms (expenses._signal, loans._signal):
-    # expense → FINANCE + SUPER_ADMIN; loan applied → APEX + SUPER_ADMIN + the cooperative's leader + the member;
-    # loan rejected → APEX + SUPER_ADMIN + FINANCE + leader + member. Super admins also see `activity`.
-    "expense": ({"finance", "super_admin"}, {"expenses"}),
-    "apply": ({"apex", "super_admin"}, {"loans"}),
-    "reject": ({"apex", "super_admin", "finance"}, {"loans"}),
+    # Who shows the figure a change moves, from the services' own audiences (the cooperative's leader and the
+    # member are added per change below); super admins also see `activity`.
+    "expense": (audience(expenses.AUDIENCE), {"expenses"}),
+    "apply": (audience(loans.APPLIED_AUDIENCE), {"loans"}),
+    "reject": (audience(loans.DECIDED_AUDIENCE), {"loans"}),
 }
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from config import Config, config_from_env
+from config import Config, config_from_env, development_secret_key
 
 from .extensions import csrf, db, login_manager, migrate, socketio
 
@@ -16,18 +16,24 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_object(config_class or config_from_env())
     app.config.update(overrides)
-    _check_config(app)
+    finish_config(app)
     register_extensions(app)
     register_blueprints(app)
     register_hooks(app)
     return app
 
 
-def _check_config(app: Flask) -> None:
-    """Refuse to start production without its secrets."""
-    if app.config["ENV_NAME"] == "production" and not app.config.get("SECRET_KEY"):
-        raise RuntimeError("SECRET_KEY must be set in the environment in production")
-    if "*" in app.config["ALLOWED_ORIGINS"]:
+def finish_config(app: Flask) -> None:
+    """Refuse to start production without its secret or on SQLite (unless allowed); give development its secret."""
+    config = app.config
+    if config["ENV_NAME"] == "production":
+        if not config.get("SECRET_KEY"):
+            raise RuntimeError("SECRET_KEY must be set in the environment in production")
+        if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") and not config["ALLOW_SQLITE_IN_PRODUCTION"]:
+            raise RuntimeError("production runs on PostgreSQL (DATABASE_URL); ALLOW_SQLITE_IN_PRODUCTION=1 overrides")
+    elif config["ENV_NAME"] == "development" and not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = development_secret_key()
+    if "*" in config["ALLOWED_ORIGINS"]:
         raise RuntimeError("ALLOWED_ORIGINS may not contain '*'; list the origins")
 
 
@@ -64,15 +70,12 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    """Attach the auth, public and per-dashboard blueprints."""
-    from .blueprints import auth, dashboards, main, ops, public
-    from .blueprints.api import api_blueprints
+    """Attach every blueprint (auth, public, payments, ops and one package per dashboard) and the id converter."""
+    from .blueprints import all_blueprints
+    from .blueprints.web import IdConverter
 
-    app.register_blueprint(main.bp)
-    app.register_blueprint(public.bp)
-    app.register_blueprint(ops.bp)
-    app.register_blueprint(auth.bp)
-    for blueprint in [*dashboards.blueprints(), *api_blueprints()]:
+    app.url_map.converters["id"] = IdConverter
+    for blueprint in all_blueprints():
         app.register_blueprint(blueprint)
 
 

@@ -30,7 +30,7 @@ def seed_demo_command(reset: bool, if_empty: bool) -> None:
 def notify_command(event_name: str, topics: str, coop_id: int | None, user_id: int | None, roles) -> None:
     """Send a change signal from outside the web process (through the message queue when configured)."""
     from .services import realtime
-    from .services.stats.registry import TOPICS
+    from .services.stats.panel import TOPICS
 
     realtime.outside_server(current_app)
     names = [t.strip() for t in topics.split(",") if t.strip()]

@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from urllib.parse import unquote, urlsplit
 
-from flask import Flask, abort, redirect, request, url_for
+from flask import Flask, abort, g, redirect, request, url_for
 from flask_login import current_user
 
 from .errors import error_response
 from .extensions import csrf, db, login_manager
-from .models import Role, User
+from .models import Cooperative, Role, User
+from .services.api_tokens import user_for_token
+from .services.errors import NotFound
+from .services.fields import id_from_text
 from .services.stats.scope import Scope
 
 # Dashboard key → URL slug, title and the roles that may open it (SPEC §2).
@@ -162,10 +165,6 @@ def _bearer_token() -> str | None:
 
 def _authenticate_bearer():
     """Act as a token's owner for /api/ requests with `Authorization: Bearer`; a bad token is 401."""
-    from flask import g
-
-    from .services.api_tokens import user_for_token
-
     secret = _bearer_token()
     if secret is None:
         return None
@@ -181,8 +180,6 @@ def _authenticate_bearer():
 
 def _csrf_guard():
     """Require the CSRF token on every write, except token-authenticated API calls and the listed endpoints."""
-    from flask import g
-
     if request.method in ("GET", "HEAD", "OPTIONS", "TRACE"):
         return None
     if g.get("bearer_authenticated") or request.endpoint in CSRF_EXEMPT_ENDPOINTS:
@@ -214,9 +211,6 @@ def resolve_scope(dashboard: str, user: User, args) -> Scope | None:
     Leaders always see their own cooperative and members themselves, whatever the query says. A super
     admin names the cooperative (`?cooperative=`) or member (`?member=`); an unknown one is a 404.
     """
-    from .models import Cooperative
-    from .services.errors import NotFound
-
     if dashboard == "leader":
         if user.role is Role.LEADER:
             return Scope(user.id, user.role, cooperative_id=user.cooperative_id)
@@ -241,11 +235,10 @@ def resolve_scope(dashboard: str, user: User, args) -> Scope | None:
 
 def _int_arg(args, name: str) -> int | None:
     """Return a positive integer query argument, None when absent; a malformed one is a 404."""
-    from .services.errors import NotFound
-
     raw = args.get(name)
     if raw in (None, ""):
         return None
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 12:
+    found = id_from_text(raw)
+    if found is None:  # not an id, or beyond any row's: nothing to show
         raise NotFound("Not found.")
-    return int(raw)
+    return found

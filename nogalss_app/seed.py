@@ -15,6 +15,7 @@ from .extensions import db
 from .models import Cooperative, LoanStatus, Role, Severity, User, WithdrawalStatus
 from .models.types import utcnow
 from .services import accounts, alerts, contributions, expenses, loans, passwords, payments, registration, withdrawals
+from .services.actor import Actor
 
 DEMO_DOMAIN = "demo.nogalss.ng"
 STAFF = [
@@ -274,15 +275,7 @@ def _loan(plan: Plan, key: str, member: int, naira: int, when: datetime) -> None
 
 def _decide(plan: Plan, key: str, status: LoanStatus, by: str, when: datetime) -> None:
     """A leader or apex decides a loan."""
-    actor = db.session.get(User, plan.users[by])
-    loans.decide_loan(
-        plan.loans[key],
-        status,
-        actor_id=actor.id,
-        actor_role=actor.role,
-        actor_cooperative_id=actor.cooperative_id,
-        now=when,
-    )
+    loans.decide_loan(plan.loans[key], status, actor=Actor.of(db.session.get(User, plan.users[by])), now=when)
 
 
 def _plan_loans_and_withdrawals(plan: Plan, start: datetime, now: datetime) -> None:

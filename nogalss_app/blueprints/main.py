@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, redirect, render_template
 from flask_login import current_user, login_required
 
-from ..extensions import db
-from ..models import EmergencyAlert, Partner
 from ..security import home_url_for
+from ..services import alerts
 
 bp = Blueprint("main", __name__)
 
@@ -16,8 +14,7 @@ bp = Blueprint("main", __name__)
 @bp.get("/")
 def home():
     """Show the public landing page with the partners."""
-    partners = db.session.scalars(sa.select(Partner).where(Partner.is_active).order_by(Partner.name)).all()
-    return render_template("main/home.html", partners=partners)
+    return render_template("main/home.html", partners=alerts.shown_partners())
 
 
 @bp.get("/dashboard")
@@ -31,10 +28,7 @@ def dashboard():
 @login_required
 def alert_banner():
     """Return the emergency alert banner fragment (the newest active alert) for any signed-in user."""
-    alert = db.session.scalars(
-        sa.select(EmergencyAlert).where(EmergencyAlert.is_active).order_by(EmergencyAlert.created_at.desc())
-    ).first()
-    return render_template("main/_alert_banner.html", alert=alert)
+    return render_template("main/_alert_banner.html", alert=alerts.active_alert())
 
 
 @bp.get("/dashboard/summary")

@@ -7,10 +7,11 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from ..extensions import db
-from ..models import Cooperative, LeaderLink, ParentOrganization, Role, User, normalise_email
+from ..models import Cooperative, LeaderLink, ParentOrganization, Role, User
 from ..models.types import utcnow
 from . import audit, realtime
 from .errors import Conflict, ValidationFailed
+from .fields import email_field, is_id, text_field
 from .passwords import hash_password, password_problem
 
 ROLES_NEEDING_COOPERATIVE = frozenset({Role.MEMBER, Role.LEADER, Role.COOPERATIVE})
@@ -30,8 +31,9 @@ def create_user(
 ) -> User:
     """Create an active, verified account; a LEADER is linked to lead their cooperative."""
     now = now or utcnow()
-    email = normalise_email(email or "")
-    errors = _user_errors(email, password, first_name, last_name, role, cooperative_id)
+    errors: dict[str, str] = {}
+    email = email_field({"email": email}, "email", errors) or ""
+    errors |= _user_errors(password, first_name, last_name, role, cooperative_id)
     if errors:
         raise ValidationFailed("Check the account details.", errors)
     if db.session.scalar(sa.select(User.id).where(User.email == email)):
@@ -73,19 +75,17 @@ def create_user(
     return user
 
 
-def _user_errors(email, password, first_name, last_name, role, cooperative_id) -> dict[str, str]:
-    """Return field errors for a new account."""
+def _user_errors(password, first_name, last_name, role, cooperative_id) -> dict[str, str]:
+    """Return field errors for a new account (the email is checked by the caller)."""
     errors: dict[str, str] = {}
-    if "@" not in email or len(email) > 254 or email.startswith("@") or email.endswith("@"):
-        errors["email"] = "enter a valid email address"
     problem = password_problem(password)
     if problem:
         errors["password"] = problem
-    for field, value in (("first_name", first_name), ("last_name", last_name)):
-        if not isinstance(value, str) or not value.strip() or len(value) > 100:
-            errors[field] = "required, at most 100 characters"
+    names = {"first_name": first_name, "last_name": last_name}
+    for field in names:
+        text_field(names, field, errors, max_len=100)
     if role in ROLES_NEEDING_COOPERATIVE:
-        coop = db.session.get(Cooperative, cooperative_id) if isinstance(cooperative_id, int) else None
+        coop = db.session.get(Cooperative, cooperative_id) if is_id(cooperative_id) else None
         if coop is None:
             errors["cooperative_id"] = "choose an existing cooperative"
     elif cooperative_id is not None:
@@ -103,8 +103,9 @@ def create_parent_organization(
     now: datetime | None = None,
 ) -> ParentOrganization:
     """Create a parent organization under which cooperatives register."""
-    name = (name or "").strip()
-    if not name or len(name) > 200:
+    errors: dict[str, str] = {}
+    name = text_field({"name": name}, "name", errors, max_len=200) or ""
+    if errors:
         raise ValidationFailed("Check the organization.", {"name": "required, at most 200 characters"})
     if db.session.scalar(sa.select(ParentOrganization.id).where(ParentOrganization.name == name)):
         raise Conflict("A parent organization with that name exists.", {"name": "already in use"})

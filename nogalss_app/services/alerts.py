@@ -13,12 +13,16 @@ from ..extensions import db
 from ..models import EmergencyAlert, Partner, Severity
 from ..models.types import utcnow
 from . import realtime
+from .audit import audit_and_signal, person_name
 from .errors import Conflict, NotFound, ValidationFailed
-from .loans import audit_and_signal, person_name, refusals_roll_back, require_mapping, text_field
+from .fields import is_id, require_mapping, text_field
+from .pages import Page, list_query, page_of
+from .transitions import refusals_roll_back
 
 MAX_URL_LENGTH = 500
 URL_SCHEMES = ("http", "https")
 PARTNER_FIELDS = ("name", "website", "logo_url", "description", "is_active")
+PARTNER_SORTS = {"name": Partner.name, "created_at": Partner.created_at}
 
 
 # Emergency alerts --------------------------------------------------------------------------------------------
@@ -54,7 +58,7 @@ def _alert_fields(data: object) -> dict[str, Any]:
     errors: dict[str, str] = {}
     fields = {
         "title": text_field(data, "title", errors, min_len=3, max_len=200),
-        "message": text_field(data, "message", errors, min_len=3, max_len=2000),
+        "message": text_field(data, "message", errors, min_len=3, max_len=2000, multiline=True),
         "severity": _severity(data.get("severity"), errors),
     }
     if errors:
@@ -109,7 +113,7 @@ def raise_alert(data: Mapping[str, Any], *, actor_id: int, now: datetime | None 
 def deactivate_alert(alert_id: int, *, actor_id: int, now: datetime | None = None) -> EmergencyAlert:
     """Take an active alert down from every dashboard."""
     now = now or utcnow()
-    alert = db.session.get(EmergencyAlert, alert_id) if isinstance(alert_id, int) else None
+    alert = db.session.get(EmergencyAlert, alert_id) if is_id(alert_id) else None
     if alert is None:
         raise NotFound("Alert not found.")
     before = _alert_state(alert)
@@ -158,7 +162,9 @@ def _partner_fields(data: object, *, partial: bool) -> dict[str, Any]:
         if name in data:
             out[name] = _url(data, name, errors)
     if "description" in data:
-        out["description"] = text_field(data, "description", errors, min_len=1, max_len=1000, required=False)
+        out["description"] = text_field(
+            data, "description", errors, min_len=1, max_len=1000, required=False, multiline=True
+        )
     if "is_active" in data:
         out["is_active"] = data["is_active"]
         if not isinstance(data["is_active"], bool):
@@ -195,9 +201,38 @@ def _partner_signal(
     realtime.commit()
 
 
+def list_partners(args: Mapping[str, str]) -> Page[Partner]:
+    """Return one page of partners (shown and hidden), searched by name and sorted."""
+    query = list_query(args, PARTNER_SORTS, "name", "asc")
+    select = sa.select(Partner)
+    if query.q:
+        select = select.where(Partner.name.icontains(query.q, autoescape=True))
+    return page_of(select, query, PARTNER_SORTS)
+
+
+def shown_partners() -> list[Partner]:
+    """Return the partners shown on the home page, by name."""
+    return list(db.session.scalars(sa.select(Partner).where(Partner.is_active).order_by(Partner.name)))
+
+
+def all_partners() -> list[Partner]:
+    """Return every partner by name (the content page)."""
+    return list(db.session.scalars(sa.select(Partner).order_by(Partner.name, Partner.id)))
+
+
+def active_alerts() -> list[EmergencyAlert]:
+    """Return the active alerts, newest first."""
+    query = (
+        sa.select(EmergencyAlert)
+        .where(EmergencyAlert.is_active.is_(True))
+        .order_by(EmergencyAlert.created_at.desc(), EmergencyAlert.id.desc())
+    )
+    return list(db.session.scalars(query))
+
+
 def _partner(partner_id: int) -> Partner:
     """Return the partner or raise NotFound."""
-    partner = db.session.get(Partner, partner_id) if isinstance(partner_id, int) else None
+    partner = db.session.get(Partner, partner_id) if is_id(partner_id) else None
     if partner is None:
         raise NotFound("Partner not found.")
     return partner

@@ -13,8 +13,12 @@ from ..models import ApiToken, Role, User
 from ..models.types import utcnow
 from . import audit
 from .errors import Conflict, NotFound, ValidationFailed
+from .fields import is_id, text_problem
+from .pages import Page, list_query, page_of
 
 TOKEN_PREFIX = "ngs_"
+SORTS = {"created_at": ApiToken.created_at, "name": ApiToken.name}
+MANAGE_LIMIT = 200
 
 
 def digest(token: str) -> str:
@@ -25,9 +29,9 @@ def digest(token: str) -> str:
 def create_token(user_id: int, name: str, *, actor_id: int, now: datetime | None = None) -> tuple[ApiToken, str]:
     """Create a token acting as `user_id`; return the row and the secret (shown once, never stored)."""
     name = (name or "").strip() if isinstance(name, str) else ""
-    if not 1 <= len(name) <= 100:
-        raise ValidationFailed("Name the token.", {"name": "required, at most 100 characters"})
-    user = db.session.get(User, user_id) if isinstance(user_id, int) and not isinstance(user_id, bool) else None
+    if not 1 <= len(name) <= 100 or text_problem(name):
+        raise ValidationFailed("Name the token.", {"name": text_problem(name) or "required, at most 100 characters"})
+    user = db.session.get(User, user_id) if is_id(user_id) else None
     if user is None or not user.is_active or user.role in (Role.COOPERATIVE, Role.PARENT_ORGANIZATION):
         raise ValidationFailed("Choose an active staff, leader or member account.", {"user_id": "not allowed"})
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -55,7 +59,7 @@ def create_token(user_id: int, name: str, *, actor_id: int, now: datetime | None
 
 def revoke_token(token_id: int, *, actor_id: int, now: datetime | None = None) -> ApiToken:
     """Revoke a token (409 when already revoked)."""
-    row = db.session.get(ApiToken, token_id)
+    row = db.session.get(ApiToken, token_id) if is_id(token_id) else None
     if row is None:
         raise NotFound("No such token.")
     if row.revoked_at is not None:
@@ -72,6 +76,26 @@ def revoke_token(token_id: int, *, actor_id: int, now: datetime | None = None) -
     )
     db.session.commit()
     return row
+
+
+def list_tokens(args) -> Page[ApiToken]:
+    """Return one page of tokens (metadata only), searched by name and sorted (newest first by default)."""
+    query = list_query(args, SORTS, "created_at")
+    select = sa.select(ApiToken)
+    if query.q:
+        select = select.where(ApiToken.name.icontains(query.q, autoescape=True))
+    return page_of(select, query, SORTS)
+
+
+def tokens_with_owners(limit: int = MANAGE_LIMIT) -> list[tuple[ApiToken, str]]:
+    """Return the newest tokens with their owner's email (the management page)."""
+    query = (
+        sa.select(ApiToken, User.email)
+        .join(User, User.id == ApiToken.user_id)
+        .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+        .limit(limit)
+    )
+    return [(token, email) for token, email in db.session.execute(query)]
 
 
 def user_for_token(secret: str) -> User | None:

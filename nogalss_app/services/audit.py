@@ -1,4 +1,4 @@
-"""Append one AuditLog row in the caller's transaction."""
+"""Audit rows, and audit-and-signal: what every mutation adds to the caller's transaction before it commits."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ from datetime import datetime
 from typing import Any
 
 from ..extensions import db
-from ..models import AuditLog
+from ..models import AuditLog, User
 from ..models.types import utcnow
+from . import realtime
 
 
 def record(
@@ -32,6 +33,36 @@ def record(
     )
     db.session.add(row)
     return row
+
+
+def audit_and_signal(
+    event: str,
+    entity: str,
+    entity_id: object,
+    *,
+    actor_id: int | None,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    topics: list[str],
+    rooms: list[str],
+    summary: str,
+    now: datetime,
+) -> None:
+    """Add a mutation's audit row (action = event, dated `now`) and its change signal."""
+    record(event, entity, entity_id, actor_id=actor_id, before=before, after=after, now=now)
+    realtime.notify(event, topics, rooms=rooms, actor_id=actor_id, summary=summary, now=now)
+
+
+def person_name(user_id: int | None) -> str:
+    """Return a user's full name for change summaries ("Someone" when there is none)."""
+    user = db.session.get(User, user_id) if user_id is not None else None
+    return user.full_name if user else "Someone"
+
+
+def record_view_as(dashboard: str, *, actor_id: int, chosen: dict[str, Any]) -> None:
+    """Log (and commit) that a super admin opened someone else's dashboard: which one and whose."""
+    record("dashboard.view_as", "dashboard", dashboard, actor_id=actor_id, after=chosen)
+    db.session.commit()
 
 
 def _jsonable(values: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from ..extensions import db
 from ..models import LoginAttempt, User, normalise_email
 from ..models.types import utcnow
-from .errors import Throttled, Unauthorized
+from .errors import Throttled, Unauthorized, ValidationFailed
+from .fields import text_problem
 from .passwords import verify_password
 
 GENERIC_FAILURE = "Wrong email or password."
@@ -41,6 +42,10 @@ def authenticate(email: object, password: object, *, client: str, config: Mappin
     now = now or utcnow()
     email_text = normalise_email(email)[:254] if isinstance(email, str) else ""
     password_text = password if isinstance(password, str) else ""
+    given = {"email": email_text, "password": password_text}
+    unreadable = {name: "must be valid text without control characters" for name, v in given.items() if text_problem(v)}
+    if unreadable:  # nothing to look up or count: such text can be neither stored nor compared
+        raise ValidationFailed("Check the email and password.", unreadable)
     check_throttle(email_text, client, config, now)
     user = db.session.scalar(sa.select(User).where(User.email == email_text)) if email_text else None
     ok = verify_password(user.password_hash if user else None, password_text[:256])

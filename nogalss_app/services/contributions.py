@@ -9,15 +9,15 @@ from ..models import Cooperative, Payment, PaymentPurpose, PaymentStatus, Role, 
 from ..models.types import utcnow
 from . import audit, ledger
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
+from .fields import MAX_AMOUNT_KOBO, is_id
 from .money import MoneyError, check_amount, require_kobo
 
-MAX_AMOUNT_KOBO = 100_000_000 * 100
 CONTRIBUTOR_ROLES = (Role.MEMBER, Role.LEADER)
 
 
 def _contributor(user_id: int) -> User:
     """Return the user if they may contribute: an active MEMBER or LEADER of an active cooperative."""
-    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
+    user = db.session.get(User, user_id) if is_id(user_id) else None
     if user is None:
         raise NotFound("No such user.")
     if not user.is_active or user.role not in CONTRIBUTOR_ROLES:

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import (
@@ -29,11 +31,21 @@ from ..models import (
     Withdrawal,
 )
 from ..models.types import utcnow
-from . import realtime
+from . import realtime, records_search
+from .audit import audit_and_signal, person_name
 from .errors import Conflict, NotFound, ValidationFailed
-from .loans import audit_and_signal, person_name, refusals_roll_back, require_mapping
-from .records_search import is_id
-from .registration import _ACCOUNT_NUMBER, _REG_NUMBER, _email, _phone, registration_number_taken
+from .fields import (
+    account_number_field,
+    email_field,
+    is_id,
+    phone_field,
+    registration_number_field,
+    require_mapping,
+    text_field,
+)
+from .pages import Page, list_query, paginate
+from .registration import registration_number_taken
+from .transitions import refusals_roll_back
 
 # field → (maximum length, required); registration_number, phone, email and the account number have their own rules.
 TEXT_FIELDS = {
@@ -50,6 +62,31 @@ AUDIENCE = (Role.SUPER_ADMIN, Role.APEX, Role.APEX_FUNDS, Role.NOGALSS_FUNDS)
 DELETE_REFUSED = "This cooperative has members or money records and cannot be deleted; deactivate it instead."
 
 
+@dataclass(frozen=True)
+class CooperativeRow:
+    """A cooperative as the lists show it: with its number of active members and its leader (id and name)."""
+
+    coop: Cooperative
+    member_count: int
+    leader: dict[str, Any] | None
+
+
+def rows_of(coops: list[Cooperative]) -> list[CooperativeRow]:
+    """Return the cooperatives with their member counts and leaders (two queries for any number)."""
+    ids = [coop.id for coop in coops]
+    counts, leaders = records_search.member_counts(ids), records_search.leaders(ids)
+    return [CooperativeRow(coop, counts.get(coop.id, 0), leaders.get(coop.id)) for coop in coops]
+
+
+def list_cooperatives(args: Mapping[str, str]) -> Page[CooperativeRow]:
+    """Return one page of cooperatives: search q (name, registration number, city), filters, sort and paging."""
+    query = list_query(args, records_search.COOPERATIVE_SORTABLE, "name", "asc")
+    filters = records_search.cooperative_filters(args, query.q)
+    select = records_search.cooperatives_query(filters).options(selectinload(Cooperative.parent_organization))
+    rows, total = paginate(select, query, records_search.COOPERATIVE_SORTABLE)
+    return Page(rows_of(rows), total, query, filters=filters)
+
+
 def get_cooperative(coop_id: int) -> Cooperative:
     """Return a cooperative or refuse with 404."""
     coop = db.session.get(Cooperative, coop_id) if is_id(coop_id) else None
@@ -58,26 +95,8 @@ def get_cooperative(coop_id: int) -> Cooperative:
     return coop
 
 
-def _text(data: Mapping[str, Any], name: str, max_len: int, required: bool, errors: dict[str, str]) -> str | None:
-    """Return a trimmed text field (None when optional and empty), noting an error."""
-    value = data.get(name)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            errors[name] = "required"
-        return None
-    if not isinstance(value, str):
-        errors[name] = "must be text"
-        return None
-    value = value.strip()
-    if len(value) > max_len:
-        errors[name] = f"must be at most {max_len} characters"
-    elif any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
-        errors[name] = "must not contain control characters"
-    return value
-
-
 def _optional(data: Mapping[str, Any], name: str, check, errors: dict[str, str]) -> str | None:
-    """Return an optional field validated by one of registration's field checks (None when empty)."""
+    """Return an optional field validated by one of the field rules (None when empty)."""
     value = data.get(name)
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
@@ -100,16 +119,13 @@ def _fields(data: object, current: Cooperative | None = None) -> dict[str, Any]:
     """Validate every field of a cooperative (a full create or replace); refuse with 422."""
     data = require_mapping(data)
     errors: dict[str, str] = {}
-    out: dict[str, Any] = {name: _text(data, name, size, req, errors) for name, (size, req) in TEXT_FIELDS.items()}
-    out["registration_number"] = _text(data, "registration_number", 64, True, errors)
-    regno = out["registration_number"]
-    if regno and "registration_number" not in errors and not _REG_NUMBER.fullmatch(regno):
-        errors["registration_number"] = "use letters, digits, spaces and / . - only"
-    out["phone"] = _optional(data, "phone", _phone, errors)
-    out["email"] = _optional(data, "email", _email, errors)
-    out["bank_account_number"] = _text(data, "bank_account_number", 10, False, errors)
-    if out["bank_account_number"] and not _ACCOUNT_NUMBER.fullmatch(out["bank_account_number"]):
-        errors["bank_account_number"] = "must be exactly 10 digits"
+    out: dict[str, Any] = {
+        name: text_field(data, name, errors, max_len=size, required=req) for name, (size, req) in TEXT_FIELDS.items()
+    }
+    out["registration_number"] = registration_number_field(data, "registration_number", errors)
+    out["phone"] = _optional(data, "phone", phone_field, errors)
+    out["email"] = _optional(data, "email", email_field, errors)
+    out["bank_account_number"] = account_number_field(data, "bank_account_number", errors, required=False)
     out["parent_organization_id"] = _parent_id(data, current.parent_organization_id if current else None, errors)
     if "is_active" in data and not isinstance(data["is_active"], bool):
         errors["is_active"] = "must be true or false"

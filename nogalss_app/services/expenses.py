@@ -12,29 +12,52 @@ from ..extensions import db
 from ..models import Expense, ExpenseStatus, Role
 from ..models.types import utcnow
 from . import realtime
+from .audit import audit_and_signal, person_name
 from .errors import Conflict, NotFound, ValidationFailed
-from .loans import (
+from .fields import (
     MAX_AMOUNT_KOBO,
     amount_field,
-    audit_and_signal,
+    is_id,
     notes_value,
     parse_status,
-    person_name,
-    refusals_roll_back,
     require_mapping,
+    status_arg,
     text_field,
-    transition_status,
 )
 from .money import format_naira
+from .pages import Page, list_query, page_of
+from .transitions import refusals_roll_back, transition_status
 
 # field: (min length, max length, required)
 TEXT_RULES = {"title": (3, 200, True), "description": (1, 1000, False), "category": (1, 100, True)}
+MULTILINE = frozenset({"description"})
 FIELDS = (*TEXT_RULES, "amount_kobo")
+AUDIENCE = (Role.FINANCE, Role.SUPER_ADMIN)  # the dashboards with an `expenses` panel
+SORTS = {
+    "created_at": Expense.created_at,
+    "amount_kobo": Expense.amount_kobo,
+    "status": Expense.status,
+    "title": Expense.title,
+    "id": Expense.id,
+}
 DECIDED = {
     ExpenseStatus.APPROVED: ("expense.approved", "approved"),
     ExpenseStatus.REJECTED: ("expense.rejected", "rejected"),
     ExpenseStatus.PAID: ("expense.paid", "marked as paid"),
 }
+
+
+def list_own_expenses(actor_id: int, args: Mapping[str, str]) -> Page[Expense]:
+    """Return one page of the actor's own expenses, filtered by ?status= and searched by title or category."""
+    query = list_query(args, SORTS, "created_at")
+    select = sa.select(Expense).where(Expense.created_by_id == actor_id)
+    status = status_arg(args, ExpenseStatus)
+    if status is not None:
+        select = select.where(Expense.status == status)
+    if query.q:
+        like = f"%{query.q}%"
+        select = select.where(sa.or_(Expense.title.ilike(like), Expense.category.ilike(like)))
+    return page_of(select, query, SORTS)
 
 
 def _state(expense: Expense) -> dict[str, Any]:
@@ -49,7 +72,9 @@ def _fields(data: object, *, partial: bool, maximum_kobo: int) -> dict[str, Any]
     out: dict[str, Any] = {}
     for name, (min_len, max_len, required) in TEXT_RULES.items():
         if not partial or name in data:
-            out[name] = text_field(data, name, errors, min_len=min_len, max_len=max_len, required=required)
+            out[name] = text_field(
+                data, name, errors, min_len=min_len, max_len=max_len, required=required, multiline=name in MULTILINE
+            )
     if not partial or "amount_kobo" in data:
         out["amount_kobo"] = amount_field(data, errors, maximum_kobo=maximum_kobo)
     if partial and not out:
@@ -63,7 +88,7 @@ def _signal(
     event: str, expense: Expense, before: dict | None, after: dict | None, actor_id: int, summary: str, now: datetime
 ) -> None:
     """Audit and signal an expense change to finance and super admins, then commit."""
-    rooms = realtime.rooms_for(roles=[Role.FINANCE, Role.SUPER_ADMIN])
+    rooms = realtime.rooms_for(roles=AUDIENCE)
     audit_and_signal(
         event,
         "expense",
@@ -101,7 +126,7 @@ def create_expense(
 
 def _own_pending(expense_id: int, actor_id: int) -> Expense:
     """Return the actor's own expense if it is still pending; someone else's is not found."""
-    expense = db.session.get(Expense, expense_id) if isinstance(expense_id, int) else None
+    expense = db.session.get(Expense, expense_id) if is_id(expense_id) else None
     if expense is None or expense.created_by_id != actor_id:
         raise NotFound("Expense not found.")
     if expense.status is not ExpenseStatus.PENDING:
@@ -164,7 +189,7 @@ def decide_expense(
     """Approve or reject a pending expense, or mark an approved one as paid."""
     now = now or utcnow()
     status, notes = parse_status(new_status, ExpenseStatus), notes_value(notes)
-    expense = db.session.get(Expense, expense_id) if isinstance(expense_id, int) else None
+    expense = db.session.get(Expense, expense_id) if is_id(expense_id) else None
     if expense is None:
         raise NotFound("Expense not found.")
     before = _state(expense)

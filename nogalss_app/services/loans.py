@@ -1,28 +1,25 @@
-"""Loans: apply, decide (leader of the cooperative, apex, super admin) and repay.
-
-Also home of the small helpers the other verbs of this layer share (field checks, the compare-and-set
-status change, refusals that roll back); they would sit well in a shared module later.
-"""
+"""Loans: apply, decide (leader of the cooperative, apex, super admin) and repay."""
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
-from enum import Enum
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 import sqlalchemy as sa
 
 from ..extensions import db
 from ..models import Loan, LoanStatus, Role, TxCategory, TxType, User
 from ..models.types import utcnow
-from . import audit, ledger, notifications, realtime, states
+from . import ledger, notifications, realtime, states
+from .actor import Actor
+from .audit import audit_and_signal, person_name
 from .balances import loan_eligibility
-from .errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
-from .money import MoneyError, check_amount, format_naira, require_kobo
+from .errors import Conflict, Forbidden, NotFound, ValidationFailed
+from .fields import MAX_AMOUNT_KOBO, amount_field, is_id, notes_value, parse_status, require_mapping, text_field
+from .money import format_naira
+from .transitions import refusals_roll_back, transition_status
 
-MAX_AMOUNT_KOBO = 100_000_000 * 100
 BORROWER_ROLES = (Role.MEMBER, Role.LEADER)
 DECIDER_ROLES = (Role.LEADER, Role.APEX, Role.SUPER_ADMIN)
 AUDITED = ("status", "amount_kobo", "repaid_kobo", "user_id", "cooperative_id")
@@ -33,124 +30,6 @@ LOAN_EVENTS = {
     LoanStatus.REJECTED: ("loan.rejected", "rejected"),
     LoanStatus.ACTIVE: ("loan.activated", "marked as disbursed"),
 }
-
-P = ParamSpec("P")
-R = TypeVar("R")
-E = TypeVar("E", bound=Enum)
-
-
-# Helpers shared by the verbs of loans, withdrawals, expenses and alerts --------------------------------------
-
-
-def refusals_roll_back(verb: Callable[P, R]) -> Callable[P, R]:
-    """Roll the session back when a verb refuses, so a refusal leaves no pending write and no row lock."""
-
-    @functools.wraps(verb)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return verb(*args, **kwargs)
-        except ServiceError:
-            db.session.rollback()
-            raise
-
-    return wrapper
-
-
-def require_mapping(data: object) -> Mapping[str, Any]:
-    """Return data if it is an object of fields, else refuse."""
-    if not isinstance(data, Mapping):
-        raise ValidationFailed("Send the fields as an object.", {"body": "must be an object of fields"})
-    return data
-
-
-def text_field(
-    data: Mapping[str, Any], name: str, errors: dict[str, str], *, min_len: int, max_len: int, required: bool = True
-) -> str | None:
-    """Return a trimmed text field within its length limits (None when optional and empty); note errors."""
-    value = data.get(name)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            errors[name] = "required"
-        return None
-    if not isinstance(value, str):
-        errors[name] = "must be text"
-        return None
-    value = value.strip()
-    if not min_len <= len(value) <= max_len:
-        errors[name] = f"must be {min_len} to {max_len} characters"
-        return None
-    return value
-
-
-def amount_field(data: Mapping[str, Any], errors: dict[str, str], *, maximum_kobo: int) -> int | None:
-    """Return data['amount_kobo'] if it is a JSON integer within 1..maximum_kobo; note errors."""
-    if data.get("amount_kobo") is None:
-        errors["amount_kobo"] = "required"
-        return None
-    try:
-        return check_amount(require_kobo(data["amount_kobo"]), maximum_kobo=maximum_kobo)
-    except MoneyError as exc:
-        errors["amount_kobo"] = exc.message
-        return None
-
-
-def parse_status(value: object, enum_cls: type[E]) -> E:
-    """Return the status named by value (an enum member or its name), or refuse with 422."""
-    if isinstance(value, enum_cls):
-        return value
-    if isinstance(value, str) and value.strip().upper() in enum_cls.__members__:
-        return enum_cls[value.strip().upper()]
-    raise ValidationFailed("Unknown status.", {"status": f"must be one of {', '.join(enum_cls.__members__)}"})
-
-
-def notes_value(notes: object) -> str | None:
-    """Return optional decision notes (at most 500 characters), or refuse with 422."""
-    errors: dict[str, str] = {}
-    value = text_field({"notes": notes}, "notes", errors, min_len=1, max_len=500, required=False)
-    if errors:
-        raise ValidationFailed("Check the notes.", errors)
-    return value
-
-
-def transition_status(row: Any, new_status: Enum, what: str, **values: Any) -> None:
-    """Move row to new_status if the state machine allows it, by compare-and-set on the status it had."""
-    old = row.status
-    states.check_transition(old, new_status, what)
-    model = type(row)
-    result = db.session.execute(
-        sa.update(model)
-        .where(model.id == row.id, model.status == old)
-        .values(status=new_status, **values)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        raise Conflict(f"This {what} was changed by someone else; reload and try again.")
-    db.session.refresh(row)
-
-
-def audit_and_signal(
-    event: str,
-    entity: str,
-    entity_id: object,
-    *,
-    actor_id: int | None,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
-    topics: list[str],
-    rooms: list[str],
-    summary: str,
-    now: datetime,
-) -> None:
-    """Add a mutation's audit row (action = event, dated `now`) and its change signal."""
-    audit.record(event, entity, entity_id, actor_id=actor_id, before=before, after=after, now=now)
-    realtime.notify(event, topics, rooms=rooms, actor_id=actor_id, summary=summary, now=now)
-
-
-def person_name(user_id: int | None) -> str:
-    """Return a user's full name for change summaries."""
-    user = db.session.get(User, user_id) if user_id is not None else None
-    return user.full_name if user else "Someone"
-
 
 # Loans -------------------------------------------------------------------------------------------------------
 
@@ -217,7 +96,7 @@ def _loan_fields(data: object, maximum_kobo: int) -> dict[str, Any]:
     data = require_mapping(data)
     errors: dict[str, str] = {}
     amount = amount_field(data, errors, maximum_kobo=maximum_kobo)
-    purpose = text_field(data, "purpose", errors, min_len=3, max_len=500)
+    purpose = text_field(data, "purpose", errors, min_len=3, max_len=500, multiline=True)
     duration = data.get("duration_months")
     if not isinstance(duration, int) or isinstance(duration, bool) or not 1 <= duration <= 60:
         errors["duration_months"] = "must be a whole number of months from 1 to 60"
@@ -266,18 +145,17 @@ def apply_for_loan(
 
 def _loan_in_scope(loan_id: int, role: Role, cooperative_id: int | None) -> Loan:
     """Return the loan if the actor's scope covers it; a leader sees only their own cooperative's loans."""
-    loan = db.session.get(Loan, loan_id) if isinstance(loan_id, int) else None
+    loan = db.session.get(Loan, loan_id) if is_id(loan_id) else None
     if loan is None or (role is Role.LEADER and loan.cooperative_id != cooperative_id):
         raise NotFound("Loan not found.")
     return loan
 
 
-def _decider_role(actor_role: object) -> Role:
+def _decider_role(actor: Actor) -> Role:
     """Return the actor's role if it may decide loans, else refuse with 403."""
-    role = getattr(actor_role, "value", actor_role)
-    if role not in {r.value for r in DECIDER_ROLES}:
+    if actor.role not in DECIDER_ROLES:
         raise Forbidden("You may not decide loans.")
-    return Role(role)
+    return actor.role
 
 
 @refusals_roll_back
@@ -285,17 +163,16 @@ def decide_loan(
     loan_id: int,
     new_status: LoanStatus | str,
     *,
-    actor_id: int,
-    actor_role: Role | str,
-    actor_cooperative_id: int | None,
+    actor: Actor,
     notes: str | None = None,
     now: datetime | None = None,
 ) -> Loan:
     """Approve (writing the disbursement), reject or mark as disbursed (ACTIVE) a loan within the actor's scope."""
     now = now or utcnow()
     status, notes = parse_status(new_status, LoanStatus), notes_value(notes)
-    role = _decider_role(actor_role)
-    loan = _loan_in_scope(loan_id, role, actor_cooperative_id)
+    role = _decider_role(actor)
+    loan = _loan_in_scope(loan_id, role, actor.cooperative_id)
+    actor_id = actor.id
     if loan.user_id == actor_id:
         raise Forbidden("You cannot decide your own loan.")
     if role is Role.LEADER and status not in (LoanStatus.APPROVED, LoanStatus.REJECTED):
@@ -343,7 +220,7 @@ def _add_repaid(loan: Loan, amount: int, now: datetime) -> None:
 
 def _repayable(loan_id: int, amount: int) -> Loan:
     """Return the approved or active loan if `amount` does not exceed what is still owed; refuse otherwise."""
-    loan = db.session.get(Loan, loan_id) if isinstance(loan_id, int) else None
+    loan = db.session.get(Loan, loan_id) if is_id(loan_id) else None
     if loan is None:
         raise NotFound("Loan not found.")
     if loan.status not in (LoanStatus.APPROVED, LoanStatus.ACTIVE):

@@ -12,8 +12,11 @@ from ..models import Notification
 from ..models.types import utcnow
 from . import audit, realtime
 from .errors import NotFound
+from .fields import is_id
+from .pages import Page, list_query, page_of
 
 MAX_LATEST = 100
+SORTS = {"created_at": Notification.created_at, "id": Notification.id}
 
 
 def notify_users(
@@ -44,6 +47,16 @@ def notify_users(
         activity=False,
     )
     return rows
+
+
+def list_own(user_id: int, args) -> Page[Notification]:
+    """Return one page of the user's own notifications (newest first by default), searched by title or body."""
+    query = list_query(args, SORTS, "created_at")
+    select = sa.select(Notification).where(Notification.user_id == user_id)
+    if query.q:
+        like = f"%{query.q}%"
+        select = select.where(sa.or_(Notification.title.ilike(like), Notification.body.ilike(like)))
+    return page_of(select, query, SORTS)
 
 
 def unread_count(user_id: int) -> int:
@@ -96,7 +109,7 @@ def _mark(user_id: int, where: sa.ColumnElement, entity_id: object, now: datetim
 
 def mark_read(user_id: int, notification_id: int, *, now: datetime | None = None) -> Notification:
     """Mark one of the user's own notifications as read (someone else's is not found)."""
-    row = db.session.get(Notification, notification_id) if isinstance(notification_id, int) else None
+    row = db.session.get(Notification, notification_id) if is_id(notification_id) else None
     if row is None or row.user_id != user_id:
         raise NotFound("Notification not found.")
     _mark(user_id, Notification.id == row.id, row.id, now or utcnow())

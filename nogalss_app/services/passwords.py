@@ -8,6 +8,8 @@ from contextlib import contextmanager
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from .fields import text_problem
+
 _hasher = PasswordHasher(type=Type.ID)
 # Verified against when the email is unknown, so both paths cost the same.
 _dummy_hash: str | None = None
@@ -65,4 +67,4 @@ def password_problem(password: str) -> str | None:
         return f"must be at least {MIN_PASSWORD_LENGTH} characters"
     if len(password) > 256:
         return "must be at most 256 characters"
-    return None
+    return text_problem(password)

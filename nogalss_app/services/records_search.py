@@ -13,6 +13,8 @@ import sqlalchemy as sa
 from ..extensions import db
 from ..models import Cooperative, LeaderLink, ParentOrganization, Role, Transaction, TxCategory, TxStatus, TxType, User
 from .errors import ValidationFailed
+from .fields import clean_lookup_text, id_from_text
+from .pages import Page, list_query, page_of
 from .stats.compute import LOCAL_TZ
 
 TRANSACTION_SORTABLE = {
@@ -22,8 +24,6 @@ TRANSACTION_SORTABLE = {
     "type": Transaction.type,
 }
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
-_ID = re.compile(r"[1-9][0-9]{0,9}", re.ASCII)
-MAX_ID = 2**31 - 1  # ids are 32-bit integers; a larger one cannot exist (and PostgreSQL would refuse to compare)
 
 
 @dataclass(frozen=True)
@@ -56,15 +56,10 @@ def _id_arg(args: Mapping[str, str], name: str, errors: dict[str, str]) -> int |
     raw = (args.get(name) or "").strip()
     if not raw:
         return None
-    if not _ID.fullmatch(raw) or int(raw) > MAX_ID:
+    found = id_from_text(raw)
+    if found is None:
         errors[name] = "must be a positive whole number"
-        return None
-    return int(raw)
-
-
-def is_id(value: object) -> bool:
-    """Return True for a JSON integer that can be a row id (1 to 2**31 - 1; booleans excluded)."""
-    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID
+    return found
 
 
 def _date_arg(args: Mapping[str, str], name: str, errors: dict[str, str]) -> date | None:
@@ -166,12 +161,9 @@ def cooperative_filters(args: Mapping[str, str], q: str = "") -> CooperativeFilt
     """Validate the filters of a cooperative search."""
     errors: dict[str, str] = {}
     state = (args.get("state") or "").strip() or None
-    if state and len(state) > 100:
-        errors["state"] = "at most 100 characters"
-    raw_org = (args.get("parent_organization_id") or "").strip()
-    org_id = int(raw_org) if raw_org.isascii() and raw_org.isdigit() and len(raw_org) <= 10 else None
-    if raw_org and not is_id(org_id):
-        errors["parent_organization_id"] = "must be a positive whole number"
+    if state and (len(state) > 100 or clean_lookup_text(state, 100) is None):
+        errors["state"] = "at most 100 characters" if len(state) > 100 else "must be one line of text"
+    org_id = _id_arg(args, "parent_organization_id", errors)
     raw_active = (args.get("is_active") or "").strip().lower()
     if raw_active not in ("", "true", "false"):
         errors["is_active"] = "must be true or false"
@@ -226,6 +218,15 @@ def parent_organizations_query(q: str = "") -> sa.Select:
     return query
 
 
+PARENT_SORTABLE = {"name": ParentOrganization.name, "created_at": ParentOrganization.created_at}
+
+
+def list_parent_organizations(args: Mapping[str, str]) -> Page[ParentOrganization]:
+    """Return one page of parent organizations (for pickers), searched by name and sorted."""
+    query = list_query(args, PARENT_SORTABLE, "name", "asc")
+    return page_of(parent_organizations_query(query.q), query, PARENT_SORTABLE)
+
+
 def all_parent_organizations() -> list[ParentOrganization]:
     """Return every parent organization by name (for pickers)."""
     return list(db.session.scalars(sa.select(ParentOrganization).order_by(ParentOrganization.name)))
@@ -233,7 +234,42 @@ def all_parent_organizations() -> list[ParentOrganization]:
 
 def user_ref_id(reference: str) -> int | None:
     """Return the id of the user named by an email address or a numeric id (None when unknown)."""
-    text = (reference or "").strip() if isinstance(reference, str) else ""
-    if _ID.fullmatch(text) and int(text) <= MAX_ID:
-        return db.session.scalar(sa.select(User.id).where(User.id == int(text)))
+    found = id_from_text(reference)
+    if found is not None:
+        return db.session.scalar(sa.select(User.id).where(User.id == found))
+    text = clean_lookup_text(reference, 254)
     return db.session.scalar(sa.select(User.id).where(User.email == text.lower())) if text else None
+
+
+PICKER_LIMIT = 100
+
+
+def cooperative_choices(q: str = "", *, limit: int | None = PICKER_LIMIT) -> list[tuple[int, str]]:
+    """Return (id, "name (code)") of cooperatives by name (at most `limit`; None: all), searched by name or code."""
+    query = sa.select(Cooperative).order_by(Cooperative.name)
+    if q:
+        pattern = like_pattern(q)
+        columns = (Cooperative.name, Cooperative.registration_number)
+        query = query.where(sa.or_(*(column.ilike(pattern, escape="\\") for column in columns)))
+    return [(c.id, f"{c.name} ({c.registration_number})") for c in db.session.scalars(query.limit(limit))]
+
+
+def member_choices(q: str = "") -> list[tuple[int, str]]:
+    """Return (id, "name (email)") of up to 100 members and leaders by last name, searched by name or email."""
+    query = sa.select(User).where(User.role.in_([Role.MEMBER, Role.LEADER])).order_by(User.last_name, User.id)
+    if q:
+        pattern = like_pattern(q)
+        columns = (User.email, User.first_name, User.last_name)
+        query = query.where(sa.or_(*(column.ilike(pattern, escape="\\") for column in columns)))
+    return [(u.id, f"{u.full_name} ({u.email})") for u in db.session.scalars(query.limit(PICKER_LIMIT))]
+
+
+def viewing_label(*, cooperative_id: int | None = None, member_id: int | None = None) -> str | None:
+    """Describe whose dashboard a super admin is looking at: the member, or else the cooperative."""
+    if member_id is not None:
+        member = db.session.get(User, member_id)
+        return f"{member.full_name} ({member.email})" if member else None
+    if cooperative_id is not None:
+        coop = db.session.get(Cooperative, cooperative_id)
+        return f"{coop.name} ({coop.registration_number})" if coop else None
+    return None

@@ -6,7 +6,6 @@ hash, never the password) and `payments.confirm_payment` creates it, re-checking
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import datetime
 
@@ -17,17 +16,11 @@ from ..models import Cooperative, ParentOrganization, Payment, PaymentPurpose, P
 from ..models import normalise_email as _normalise
 from ..models.types import utcnow
 from . import audit, ledger, realtime, settings
+from . import fields as rules
 from .errors import Conflict, ValidationFailed
 from .passwords import hash_password, password_problem
 
 NAME_MAX = 100
-EMAIL_MAX = 254
-_EMAIL_LOCAL = r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}"
-_EMAIL_DOMAIN = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+"
-_EMAIL = re.compile(f"{_EMAIL_LOCAL}@{_EMAIL_DOMAIN}", re.ASCII)
-_PHONE = re.compile(r"\+?[0-9][0-9 -]*[0-9]", re.ASCII)
-_REG_NUMBER = re.compile(r"[A-Za-z0-9][A-Za-z0-9/.\- ]*", re.ASCII)
-_ACCOUNT_NUMBER = re.compile(r"[0-9]{10}", re.ASCII)
 EMAIL_IN_USE = "email already in use"
 
 # field → maximum length, for the cooperative's own text fields (all required).
@@ -44,37 +37,18 @@ COOPERATIVE_OTHER_FIELDS = ("registration_number", "phone", "email", "bank_accou
 
 
 def _text(data: Mapping, field: str, errors: dict[str, str], max_len: int) -> str:
-    """Return a required, trimmed text field, collecting its error."""
-    value = data.get(field)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        errors[field] = "required"
-        return ""
-    if not isinstance(value, str):
-        errors[field] = "must be text"
-        return ""
-    value = value.strip()
-    if len(value) > max_len:
-        errors[field] = f"must be at most {max_len} characters"
-    elif any(ord(ch) < 32 for ch in value):
-        errors[field] = "must not contain control characters"
-    return value
+    """Return a required, trimmed text field ("" when refused), collecting its error."""
+    return rules.text_field(data, field, errors, max_len=max_len) or ""
 
 
 def _email(data: Mapping, field: str, errors: dict[str, str]) -> str:
-    """Return a required email in canonical form, collecting its error."""
-    value = _normalise(_text(data, field, errors, EMAIL_MAX))
-    if value and field not in errors and not _EMAIL.fullmatch(value):
-        errors[field] = "must be an email address like name@example.com"
-    return value
+    """Return a required email in canonical form ("" when refused), collecting its error."""
+    return rules.email_field(data, field, errors) or ""
 
 
 def _phone(data: Mapping, field: str, errors: dict[str, str]) -> str:
-    """Return a required phone number (7 to 15 digits, optional leading +), collecting its error."""
-    value = _text(data, field, errors, 32)
-    digits = sum(ch.isdigit() for ch in value)
-    if value and field not in errors and not (_PHONE.fullmatch(value) and 7 <= digits <= 15):
-        errors[field] = "must be a phone number like 08031234567 or +2348031234567"
-    return value
+    """Return a required phone number ("" when refused), collecting its error."""
+    return rules.phone_field(data, field, errors) or ""
 
 
 def _password(data: Mapping, errors: dict[str, str]) -> str:
@@ -212,7 +186,7 @@ def _parent_org_id(data: Mapping, errors: dict[str, str]) -> int | None:
     if not isinstance(value, int) or isinstance(value, bool):
         errors["parent_organization_id"] = "required: the id of a parent organization"
         return None
-    org = db.session.get(ParentOrganization, value)
+    org = db.session.get(ParentOrganization, value) if rules.is_id(value) else None
     if org is None or not org.is_active:
         errors["parent_organization_id"] = "no active parent organization has this id"
         return None
@@ -223,15 +197,10 @@ def _cooperative_fields(data: Mapping) -> dict:
     """Validate a cooperative sign-up (the cooperative and its contact person); return the fields."""
     errors: dict[str, str] = {}
     fields: dict = {field: _text(data, field, errors, max_len) for field, max_len in COOPERATIVE_TEXT.items()}
-    fields["registration_number"] = _text(data, "registration_number", errors, 64)
-    regno_ok = "registration_number" in errors or _REG_NUMBER.fullmatch(fields["registration_number"])
-    if not regno_ok:
-        errors["registration_number"] = "use letters, digits, spaces and / . - only"
+    fields["registration_number"] = rules.registration_number_field(data, "registration_number", errors) or ""
     fields["phone"] = _phone(data, "phone", errors)
     fields["email"] = _email(data, "email", errors)
-    fields["bank_account_number"] = _text(data, "bank_account_number", errors, 10)
-    if fields["bank_account_number"] and not _ACCOUNT_NUMBER.fullmatch(fields["bank_account_number"]):
-        errors["bank_account_number"] = "must be exactly 10 digits"
+    fields["bank_account_number"] = rules.account_number_field(data, "bank_account_number", errors, required=True)
     fields["parent_organization_id"] = _parent_org_id(data, errors)
     fields["contact_first_name"] = _text(data, "first_name", errors, NAME_MAX)
     fields["contact_last_name"] = _text(data, "last_name", errors, NAME_MAX)

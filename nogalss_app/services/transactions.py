@@ -10,10 +10,12 @@ column).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import (
@@ -30,25 +32,45 @@ from ..models import (
 )
 from ..models.types import utcnow
 from . import ledger, realtime
+from .audit import audit_and_signal, person_name
 from .errors import Conflict, NotFound, ValidationFailed
-from .loans import (
-    MAX_AMOUNT_KOBO,
-    amount_field,
-    audit_and_signal,
-    notes_value,
-    parse_status,
-    person_name,
-    refusals_roll_back,
-    require_mapping,
-    text_field,
-    transition_status,
-)
+from .fields import MAX_AMOUNT_KOBO, amount_field, is_id, notes_value, parse_status, require_mapping, text_field
 from .money import format_naira
-from .records_search import is_id, user_ref_id
+from .pages import Page, list_query, paginate
+from .records_search import TRANSACTION_SORTABLE, transaction_filters, transactions_query, user_ref_id
+from .transitions import refusals_roll_back, transition_status
 
 AUDIENCE = (Role.SUPER_ADMIN, Role.FINANCE, Role.APEX)  # the dashboards with a `transactions` panel
 DIRECTIONS = ("credit", "debit")
 ADJUSTMENT_STATUSES = (TxStatus.SUCCESSFUL, TxStatus.PENDING)
+
+
+@dataclass(frozen=True)
+class LedgerLine:
+    """A ledger line as the lists show it, with the record that owns its status (None: it may be moved by hand)."""
+
+    tx: Transaction
+    linked_to: str | None
+
+    @property
+    def editable(self) -> bool:
+        """Return whether a super admin may settle or cancel this line by hand."""
+        return self.linked_to is None and self.tx.status is TxStatus.PENDING
+
+
+def list_transactions(args: Mapping[str, str]) -> Page[LedgerLine]:
+    """Return one page of ledger lines: search q (reference, description, user email), filters, sort, paging."""
+    query = list_query(args, TRANSACTION_SORTABLE, "created_at")
+    filters = transaction_filters(args, query.q)
+    select = transactions_query(filters).options(selectinload(Transaction.user))
+    rows, total = paginate(select, query, TRANSACTION_SORTABLE)
+    links = linked_records(tx.id for tx in rows)
+    return Page([LedgerLine(tx, links.get(tx.id)) for tx in rows], total, query, filters=filters)
+
+
+def ledger_line(tx: Transaction) -> LedgerLine:
+    """Return one ledger line with what it is linked to."""
+    return LedgerLine(tx, linked_records([tx.id]).get(tx.id))
 
 
 def linked_records(tx_ids: Iterable[int]) -> dict[int, str]:
@@ -118,7 +140,7 @@ def _adjustment_fields(data: object, maximum_kobo: int) -> dict[str, Any]:
         errors["user_id"] = "required: the id of an existing user"
     fields = {
         "amount_kobo": amount_field(data, errors, maximum_kobo=maximum_kobo),
-        "reason": text_field(data, "reason", errors, min_len=5, max_len=500),
+        "reason": text_field(data, "reason", errors, min_len=5, max_len=500, multiline=True),
         "direction": _choice(data, "direction", DIRECTIONS, errors),
         "status": _choice(data, "status", tuple(s.value for s in ADJUSTMENT_STATUSES), errors),
     }

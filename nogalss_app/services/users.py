@@ -18,9 +18,12 @@ from ..extensions import db
 from ..models import Cooperative, LeaderLink, Role, User
 from ..models.types import utcnow
 from . import accounts, realtime
+from .audit import audit_and_signal, person_name
 from .auth import end_all_sessions
 from .errors import Conflict, NotFound, ValidationFailed
-from .loans import audit_and_signal, person_name, refusals_roll_back, require_mapping, text_field
+from .fields import clean_lookup_text, id_from_text, is_id, require_mapping, text_field
+from .pages import Page, list_query, page_of
+from .transitions import refusals_roll_back
 
 CREATE_FIELDS = ("first_name", "last_name", "email", "phone", "password", "role", "cooperative_id")
 STAFF_FIELDS = ("first_name", "last_name", "email", "phone", "password")
@@ -28,6 +31,7 @@ EDITABLE_FIELDS = ("first_name", "last_name", "phone", "role", "cooperative_id")
 AUDITED = ("email", "first_name", "last_name", "phone", "role", "cooperative_id", "is_active", "is_verified")
 AUDIENCE = (Role.SUPER_ADMIN, Role.APEX, Role.FINANCE)  # finance's users_by_role panel counts users too
 MAX_BULK = 100
+SORTS = {"created_at": User.created_at, "email": User.email, "last_name": User.last_name, "role": User.role}
 PHONE = re.compile(r"\+?[0-9][0-9 ()-]{3,30}", re.ASCII)
 # action → (column, value, event, past-tense word)
 ACTIONS: dict[str, tuple[str, bool, str, str]] = {
@@ -41,7 +45,7 @@ ACTIONS: dict[str, tuple[str, bool, str, str]] = {
 
 def get_user(user_id: int) -> User:
     """Return the user or raise NotFound."""
-    user = db.session.get(User, user_id) if isinstance(user_id, int) and not isinstance(user_id, bool) else None
+    user = db.session.get(User, user_id) if is_id(user_id) else None
     if user is None:
         raise NotFound("User not found.")
     return user
@@ -65,8 +69,8 @@ def parse_filters(args: Mapping[str, str]) -> dict[str, Any]:
             errors["is_active"] = "must be true or false"
     coop = (args.get("cooperative_id") or "").strip()
     if coop:
-        if coop.isascii() and coop.isdigit() and len(coop) <= 12:
-            filters["cooperative_id"] = int(coop)
+        if id_from_text(coop) is not None:
+            filters["cooperative_id"] = id_from_text(coop)
         else:
             errors["cooperative_id"] = "must be a cooperative id"
     if errors:
@@ -91,11 +95,27 @@ def users_query(q: str = "", *, role: Role | None = None, is_active=None, cooper
     return query
 
 
+def list_users(args: Mapping[str, str], *, per_page: int | None = None, lenient: bool = False) -> Page[User]:
+    """Return one page of accounts searched (name, email), filtered (role, is_active, cooperative_id) and sorted.
+
+    Lenient (the HTML list): arguments it cannot read fall back to their defaults, and refused filters are
+    set aside in `ignored`; otherwise they are refused with 422.
+    """
+    query = list_query(args, SORTS, "created_at", per_page=per_page, lenient=lenient)
+    ignored: dict[str, str] = {}
+    try:
+        filters = parse_filters(args)
+    except ValidationFailed as exc:
+        if not lenient:
+            raise
+        filters, ignored = {}, exc.fields
+    return page_of(users_query(query.q, **filters), query, SORTS, filters=filters, ignored=ignored)
+
+
 def find_by_email(email: object) -> User | None:
     """Return the user with this email (case and surrounding spaces ignored), if any."""
-    if not isinstance(email, str) or not email.strip():
-        return None
-    return db.session.scalar(sa.select(User).where(User.email == email.strip().lower()[:254]))
+    text = clean_lookup_text(email, 254)
+    return db.session.scalar(sa.select(User).where(User.email == text.lower())) if text else None
 
 
 # Shared checks -----------------------------------------------------------------------------------------------
@@ -130,7 +150,7 @@ def _cooperative_id(value: object, errors: dict[str, str]) -> int | None:
     """Return an optional id of an existing cooperative; note an error otherwise."""
     if value is None:
         return None
-    if not isinstance(value, int) or isinstance(value, bool) or db.session.get(Cooperative, value) is None:
+    if not is_id(value) or db.session.get(Cooperative, value) is None:
         errors["cooperative_id"] = "choose an existing cooperative"
         return None
     return value
@@ -182,9 +202,7 @@ def _create_fields(data: Mapping[str, Any], allowed: tuple[str, ...], role: Role
     fields["phone"] = _phone(data.get("phone"), errors)
     fields["role"] = role or _role(data.get("role"), errors)
     fields["cooperative_id"] = None if role else data.get("cooperative_id")
-    if fields["cooperative_id"] is not None and (
-        not isinstance(fields["cooperative_id"], int) or isinstance(fields["cooperative_id"], bool)
-    ):
+    if fields["cooperative_id"] is not None and not is_id(fields["cooperative_id"]):
         errors["cooperative_id"] = "choose an existing cooperative"
     if errors:
         raise ValidationFailed("Check the account details.", errors)

@@ -15,9 +15,11 @@ from ..extensions import db
 from ..models import Allocation, Contribution, Expense, Loan, Payment, Transaction, User, Withdrawal
 from ..models.types import utcnow
 from . import audit, realtime
+from .audit import person_name
 from .auth import end_all_sessions
 from .errors import Conflict, ValidationFailed
-from .loans import person_name, refusals_roll_back
+from .fields import ids_field
+from .transitions import refusals_roll_back
 from .users import ACTIONS, AUDIENCE, MAX_BULK, disconnect_users, get_user, signal_user_change, user_state
 
 # Money records: a user who has any is deactivated, never deleted (SPEC §3).
@@ -76,12 +78,8 @@ def change_status(user_id: int, action: str, *, actor_id: int, now: datetime | N
 
 
 def _bulk_ids(ids: object) -> list[int]:
-    """Return the distinct ids of a bulk request: a non-empty list of at most 100 integers; 422 otherwise."""
-    if not isinstance(ids, list) or not 1 <= len(ids) <= MAX_BULK:
-        raise ValidationFailed("Check the ids.", {"ids": f"send a list of 1 to {MAX_BULK} user ids"})
-    if any(not isinstance(i, int) or isinstance(i, bool) or i < 1 for i in ids):
-        raise ValidationFailed("Check the ids.", {"ids": "every id must be a positive whole number"})
-    return sorted(set(ids))
+    """Return the distinct ids of a bulk request: a non-empty list of at most 100 user ids; 422 otherwise."""
+    return ids_field(ids, "ids", most=MAX_BULK)
 
 
 @refusals_roll_back

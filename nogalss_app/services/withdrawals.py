@@ -12,23 +12,30 @@ from ..extensions import db
 from ..models import Role, TxCategory, TxType, User, Withdrawal, WithdrawalStatus
 from ..models.types import utcnow
 from . import ledger, notifications, realtime, settings
+from .audit import audit_and_signal, person_name
 from .balances import withdrawable_kobo
 from .errors import Forbidden, NotFound, ValidationFailed
-from .loans import (
+from .fields import (
     MAX_AMOUNT_KOBO,
     amount_field,
-    audit_and_signal,
+    is_id,
     notes_value,
     parse_status,
-    person_name,
-    refusals_roll_back,
     require_mapping,
+    status_arg,
     text_field,
-    transition_status,
 )
 from .money import format_naira
+from .pages import Page, list_query, page_of
+from .transitions import refusals_roll_back, transition_status
 
 REQUESTER_ROLES = (Role.MEMBER, Role.LEADER)
+SORTS = {
+    "created_at": Withdrawal.created_at,
+    "amount_kobo": Withdrawal.amount_kobo,
+    "status": Withdrawal.status,
+    "id": Withdrawal.id,
+}
 AUDIENCE = (Role.FINANCE, Role.SUPER_ADMIN)
 DECIDED = {
     WithdrawalStatus.APPROVED: ("withdrawal.approved", "approved"),
@@ -45,6 +52,20 @@ def _state(withdrawal: Withdrawal) -> dict[str, Any]:
         "user_id": withdrawal.user_id,
         "transaction_id": withdrawal.transaction_id,
     }
+
+
+def list_withdrawals(args: Mapping[str, str]) -> Page[Withdrawal]:
+    """Return one page of every member's withdrawals, filtered by ?status= and searched by name, email, reason."""
+    query = list_query(args, SORTS, "created_at")
+    select = sa.select(Withdrawal).join(User, User.id == Withdrawal.user_id)
+    status = status_arg(args, WithdrawalStatus)
+    if status is not None:
+        select = select.where(Withdrawal.status == status)
+    if query.q:
+        like = f"%{query.q}%"
+        name = User.first_name + " " + User.last_name
+        select = select.where(sa.or_(name.ilike(like), Withdrawal.reason.ilike(like), User.email.ilike(like)))
+    return page_of(select, query, SORTS)
 
 
 def _locked_requester(user_id: int) -> User:
@@ -98,7 +119,7 @@ def _request_fields(data: object, user_id: int, maximum_kobo: int) -> tuple[int,
     data = require_mapping(data)
     errors: dict[str, str] = {}
     amount = amount_field(data, errors, maximum_kobo=maximum_kobo)
-    reason = text_field(data, "reason", errors, min_len=3, max_len=500)
+    reason = text_field(data, "reason", errors, min_len=3, max_len=500, multiline=True)
     if errors:
         raise ValidationFailed("Check the withdrawal request.", errors)
     available = withdrawable_kobo(user_id)
@@ -172,7 +193,7 @@ def decide_withdrawal(
     """Approve or reject a pending withdrawal, or process an approved one (writing its WITHDRAWAL transaction)."""
     now = now or utcnow()
     status, notes = parse_status(new_status, WithdrawalStatus), notes_value(notes)
-    withdrawal = db.session.get(Withdrawal, withdrawal_id) if isinstance(withdrawal_id, int) else None
+    withdrawal = db.session.get(Withdrawal, withdrawal_id) if is_id(withdrawal_id) else None
     if withdrawal is None:
         raise NotFound("Withdrawal not found.")
     before = _state(withdrawal)

@@ -98,7 +98,7 @@ def test_a_bad_amount_is_explained_in_the_panel(module_deployment, new_page):
     member_page.fill("#contribute-amount", "100.005")
     member_page.click("#panel-actions button:has-text('Preview')")
 
-    expect(member_page.locator("#amount-error")).to_have_text("the amount can have at most 2 decimal places")
+    expect(member_page.locator("#contribute-amount-error")).to_have_text("the amount can have at most 2 decimal places")
     expect(member_page.locator("#contribute-amount")).to_have_value("100.005")
     assert member_page.url.endswith("/dashboard/member")
     # The refusal is a 422 by design (htmx swaps it); Chromium reports any 4xx fetch on the console.

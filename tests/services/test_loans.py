@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from nogalss_app.extensions import db
 from nogalss_app.models import AuditLog, ChangeLog, Loan, LoanStatus, Notification, Role, TxCategory, TxStatus, TxType
 from nogalss_app.services import balances, loans
+from nogalss_app.services.actor import Actor
 from nogalss_app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from tests import factories
 
@@ -28,15 +29,7 @@ def cooperative_with_saver(savings_kobo: int = 10_000_00):
 
 def decide_as(actor, loan_id: int, status, **kwargs) -> Loan:
     """Decide a loan as this user, with their role and cooperative as the scope."""
-    return loans.decide_loan(
-        loan_id,
-        status,
-        actor_id=actor.id,
-        actor_role=actor.role,
-        actor_cooperative_id=actor.cooperative_id,
-        now=NOW,
-        **kwargs,
-    )
+    return loans.decide_loan(loan_id, status, actor=Actor.of(actor), now=NOW, **kwargs)
 
 
 # Applying ----------------------------------------------------------------------------------------------------
@@ -292,7 +285,7 @@ def test_other_roles_may_not_decide_loans(role):
     before = row_counts()
 
     with pytest.raises(Forbidden):
-        loans.decide_loan(loan.id, "APPROVED", actor_id=None, actor_role=role, actor_cooperative_id=None, now=NOW)
+        loans.decide_loan(loan.id, "APPROVED", actor=Actor(id=None, role=role), now=NOW)
 
     assert row_counts() == before
 

@@ -23,6 +23,7 @@ from nogalss_app.models import (
     WithdrawalStatus,
 )
 from nogalss_app.services import expenses, loans, states, withdrawals
+from nogalss_app.services.actor import Actor
 from nogalss_app.services.errors import Conflict
 from tests import factories
 
@@ -58,9 +59,7 @@ def _loan_mover(old: LoanStatus) -> tuple[Loan, Callable[[LoanStatus], object]]:
     def move(new: LoanStatus) -> object:
         if (old, new) == (LoanStatus.ACTIVE, LoanStatus.COMPLETED):
             return loans.record_repayment(loan.id, 10_000_00, actor_id=admin.id, now=NOW)
-        return loans.decide_loan(
-            loan.id, new, actor_id=admin.id, actor_role=Role.SUPER_ADMIN, actor_cooperative_id=None, now=NOW
-        )
+        return loans.decide_loan(loan.id, new, actor=Actor.of(admin), now=NOW)
 
     return loan, move
 

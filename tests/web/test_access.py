@@ -60,7 +60,7 @@ def expected_urls(app, coop_id: int, member_id: int) -> list[tuple[str, set[Role
             # Pages with ids (an edit form, say) are behind the same blueprint guard; probe with a missing id.
             probe = rule.rule
             for name in rule.arguments:
-                probe = probe.replace(f"<int:{name}>", "999999").replace(f"<{name}>", "999999")
+                probe = probe.replace(f"<id:{name}>", "999999").replace(f"<{name}>", "999999")
             urls.append((probe, ALLOWED[slug], "page-with-id"))
         else:
             raise AssertionError(f"route without an access rule in this test: {rule.endpoint} {rule.rule}")

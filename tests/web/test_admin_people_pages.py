@@ -163,7 +163,7 @@ def test_a_refused_edit_shows_the_field_error(client, admin):
     before = table_counts()
     form = {"first_name": "", "last_name": "Okafor", "phone": "", "role": "MEMBER", "cooperative_id": ""}
     response = post(client, f"/users/{member.id}", form)
-    assert response.status_code == 422 and 'id="first_name-error"' in text(response)
+    assert response.status_code == 422 and 'id="account-first_name-error"' in text(response)
     response = post(client, f"/users/{admin.id}", {**form, "first_name": "Root", "role": "FINANCE"})
     assert response.status_code == 409 and "cannot change your own role" in text(response)
     assert_nothing_changed(before)

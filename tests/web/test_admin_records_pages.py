@@ -168,7 +168,7 @@ def test_a_bad_adjustment_form_is_shown_again_with_the_field_error_and_the_typed
 
     assert response.status_code == 422
     page = html(response)
-    assert f'id="f-{field}-error"' in page and message in page
+    assert f'id="adjustment-{field}-error"' in page and message in page
     assert 'value="ada@coop.test"' in page or field == "user"
     assert_nothing_changed(before)
 
@@ -274,7 +274,7 @@ def test_a_bad_cooperative_form_keeps_the_values_and_shows_field_errors(client, 
     assert invalid.status_code == 422
     page = html(invalid)
     for field in ("name", "parent_organization_id", "bank_account_number"):
-        assert f'id="f-{field}-error"' in page
+        assert f'id="new-cooperative-{field}-error"' in page
     assert 'value="OK-1"' in page
     assert taken.status_code == 409 and "already in use" in html(taken) and 'value="Twin"' in html(taken)
     assert_nothing_changed(before)
@@ -333,7 +333,7 @@ def test_a_bad_edit_is_shown_again_with_its_errors(client, admin):
 
     response = post(client, f"{BASE}/cooperatives/{coop.id}", {"name": "", "registration_number": "R-1"})
 
-    assert response.status_code == 422 and 'id="f-name-error"' in html(response)
+    assert response.status_code == 422 and 'id="cooperative-name-error"' in html(response)
     assert_nothing_changed(before)
 
 

@@ -23,6 +23,7 @@ FORMS = {
     LOANS: ("loan_amount", {"purpose": "Sewing machine", "duration_months": "6"}),
     WITHDRAWALS: ("withdrawal_amount", {"reason": "School fees"}),
 }
+FORM_IDS = {CONTRIBUTE: "contribute", LOANS: "loan", WITHDRAWALS: "withdrawal"}  # the form's id prefix
 
 
 @pytest.fixture
@@ -65,7 +66,7 @@ def test_the_preview_of_a_bad_amount_explains_it_next_to_the_field(client, membe
 
     html = panel_html(response)
     assert response.status_code == 422
-    assert 'id="amount-error"' in html and message in html and "You will pay" not in html
+    assert 'id="contribute-amount-error"' in html and message in html and "You will pay" not in html
 
 
 def test_the_preview_without_an_amount_is_the_plain_panel(client, member):
@@ -128,7 +129,7 @@ def test_a_bad_naira_amount_is_refused_inline_and_writes_nothing(client, member,
 
     html = panel_html(response)
     assert response.status_code == 422
-    assert f'id="{field}-error"' in html and message in html and 'aria-invalid="true"' in html
+    assert f'id="{FORM_IDS[url]}-{field}-error"' in html and message in html and 'aria-invalid="true"' in html
     assert_nothing_changed(before)
 
 
@@ -139,7 +140,7 @@ def test_a_refused_loan_keeps_what_was_typed_and_escapes_it(client, member):
 
     html = panel_html(response)
     assert response.status_code == 422
-    assert "must not exceed ₦60,000.00" in html and 'id="loan_amount-error"' in html
+    assert "must not exceed ₦60,000.00" in html and 'id="loan-loan_amount-error"' in html
     assert 'value="90,000"' in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>" not in html
     assert_nothing_changed(before)
 
@@ -162,7 +163,7 @@ def test_a_bad_loan_duration_is_refused_inline(client, member, months):
 
     response = post_form(client, LOANS, {"loan_amount": "1,000", "purpose": "Stock", "duration_months": months})
 
-    assert response.status_code == 422 and 'id="duration_months-error"' in panel_html(response)
+    assert response.status_code == 422 and 'id="loan-duration_months-error"' in panel_html(response)
     assert_nothing_changed(before)
 
 

@@ -6,8 +6,10 @@ import logging
 
 import pytest
 
+from config import Config, DevelopmentConfig, ProductionConfig
 from nogalss_app.models import PaymentStatus
-from nogalss_app.services.payments.gateway import GatewayError, from_config
+from nogalss_app.services.payments import from_config
+from nogalss_app.services.payments.gateway import GatewayError
 from nogalss_app.services.payments.paystack import PaystackGateway
 from tests.support.snapshot import assert_error_shape, assert_nothing_changed, table_counts
 from tests.web.payments_support import (
@@ -157,10 +159,13 @@ def test_an_unreachable_gateway_is_a_gateway_error_and_the_client_never_shows_it
 
 
 def test_the_configuration_picks_paystack_with_a_key_and_the_sandbox_without():
-    paystack_gateway = from_config({"PAYSTACK_SECRET_KEY": SECRET, "PAYSTACK_BASE_URL": "https://api.paystack.co/"})
-    sandbox = from_config({"PAYSTACK_SECRET_KEY": None, "SECRET_KEY": "s", "ENV_NAME": "development"})
+    paystack = {"PAYSTACK_SECRET_KEY": SECRET, "PAYSTACK_BASE_URL": "https://api.paystack.co/"}
+    paystack_gateway = from_config({**paystack, "PAYSTACK_TIMEOUT_SECONDS": Config.PAYSTACK_TIMEOUT_SECONDS})
+    development = {"PAYMENTS_SANDBOX_ALLOWED": DevelopmentConfig.PAYMENTS_SANDBOX_ALLOWED}
+    sandbox = from_config({"PAYSTACK_SECRET_KEY": None, "SECRET_KEY": "s", "ENV_NAME": "development", **development})
 
     assert (paystack_gateway.name, paystack_gateway.base_url) == ("paystack", "https://api.paystack.co")
     assert sandbox.name == "sandbox" and sandbox.customer_fee_kobo(2_500_00) == 0
     with pytest.raises(Exception, match="not configured"):
-        from_config({"PAYSTACK_SECRET_KEY": None, "SECRET_KEY": "s", "ENV_NAME": "production"})
+        production = {"PAYMENTS_SANDBOX_ALLOWED": ProductionConfig.PAYMENTS_SANDBOX_ALLOWED}
+        from_config({"PAYSTACK_SECRET_KEY": None, "SECRET_KEY": "s", "ENV_NAME": "production", **production})

@@ -1,38 +1,41 @@
-"""One blueprint per dashboard: the page, each panel's fragment, and the JSON stats (SPEC §4)."""
+"""What every dashboard package is built from: its page, each panel's fragment and its JSON stats (SPEC §4).
+
+`make(key)` returns the two blueprints of one dashboard: the page blueprint (`/dashboard/<slug>`: the page, the
+panel fragments `/panels/<name>`, and the forms its package adds) and the stats blueprint
+(`/api/<slug>/dashboard-stats`). A panel URL names a function in services/stats/panels/<key>.py, whose figures come
+from services/stats/queries_*.py.
+"""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
 from flask_login import current_user
 
 from ...security import DASHBOARDS, require_roles, resolve_scope
-from ...services import audit, realtime
-from ...services.stats.registry import Panel, clean_options, dashboard_panels, find_panel
+from ...services import audit, realtime, records_search
+from ...services.errors import ValidationFailed
+from ...services.stats.panel import Panel
+from ...services.stats.registry import clean_options, dashboard_panels, find_panel
 from ...services.stats.scope import Scope
-from .. import actions
 from .picker import picker_page
-from .render import build_all, jsonable, render_panel
+from .render import build_all, jsonable, render_panel, scope_args
 
 # JSON stats live at /api/<slug>/dashboard-stats, except the super admin's at /api/admin/dashboard-stats.
 API_SLUG = {"super_admin": "admin"}
 
 
-def scope_args(scope: Scope) -> dict[str, int]:
-    """Return the query arguments that carry a super admin's choice into panel URLs."""
-    if scope.viewer_role.value in ("LEADER", "MEMBER"):
-        return {}
-    if scope.member_id is not None:
-        return {"member": scope.member_id}
-    if scope.cooperative_id is not None:
-        return {"cooperative": scope.cooperative_id}
-    return {}
+def make(key: str) -> tuple[Blueprint, Blueprint]:
+    """Return the page blueprint and the JSON stats blueprint of dashboard `key`, each behind its role guard."""
+    spec = DASHBOARDS[key]
+    return _page_blueprint(key, spec), _stats_blueprint(key, spec)
 
 
-def _make(key: str, spec: dict) -> Blueprint:
-    """Create a dashboard blueprint whose every route is behind its role guard."""
+def _page_blueprint(key: str, spec: dict) -> Blueprint:
+    """Create a dashboard's page blueprint: the page and the panel fragments."""
     bp = Blueprint(key, __name__, url_prefix=f"/dashboard/{spec['slug']}")
     bp.before_request(require_roles(spec["roles"]))
-    actions.register(key, bp)
 
     @bp.get("")
     def index():
@@ -41,14 +44,11 @@ def _make(key: str, spec: dict) -> Blueprint:
         if scope is None:
             return picker_page(key, spec)
         if scope_args(scope):
-            audit.record("dashboard.view_as", "dashboard", key, actor_id=current_user.id, after=scope_args(scope))
-            from ...extensions import db
-
-            db.session.commit()
+            audit.record_view_as(key, actor_id=current_user.id, chosen=scope_args(scope))
         panels = dashboard_panels()[key]
         urls = {p.name: url_for(f"{key}.panel", name=p.name, **scope_args(scope)) for p in panels}
         return render_template(
-            "dashboards/page.html",
+            "layouts/dashboard.html",
             key=key,
             spec=spec,
             panels=panels,
@@ -74,28 +74,17 @@ def _make(key: str, spec: dict) -> Blueprint:
 
 def _with_options(scope: Scope, panel: Panel) -> Scope:
     """Attach the panel's validated query options to the scope."""
-    from dataclasses import replace
-
     return replace(scope, params=clean_options(panel, request.args))
 
 
 def _viewing_label(scope: Scope) -> str | None:
     """Describe whose dashboard a super admin is looking at."""
-    from ...extensions import db
-    from ...models import Cooperative, User
-
     if scope.viewer_role.value in ("LEADER", "MEMBER"):
         return None
-    if scope.member_id is not None:
-        member = db.session.get(User, scope.member_id)
-        return f"{member.full_name} ({member.email})"
-    if scope.cooperative_id is not None:
-        coop = db.session.get(Cooperative, scope.cooperative_id)
-        return f"{coop.name} ({coop.registration_number})"
-    return None
+    return records_search.viewing_label(cooperative_id=scope.cooperative_id, member_id=scope.member_id)
 
 
-def _make_api(key: str, spec: dict) -> Blueprint:
+def _stats_blueprint(key: str, spec: dict) -> Blueprint:
     """Create the JSON stats blueprint of one dashboard."""
     slug = API_SLUG.get(key, spec["slug"])
     bp = Blueprint(f"api_{key}_stats", __name__, url_prefix=f"/api/{slug}")
@@ -106,8 +95,6 @@ def _make_api(key: str, spec: dict) -> Blueprint:
         """Return every figure of the dashboard as JSON (amounts in integer kobo)."""
         scope = resolve_scope(key, current_user, request.args)
         if scope is None:
-            from ...services.errors import ValidationFailed
-
             field = "cooperative" if key == "leader" else "member"
             raise ValidationFailed(f"Choose the {field} to view.", {field: "required for a super admin"})
         panels = dashboard_panels()[key]
@@ -116,10 +103,3 @@ def _make_api(key: str, spec: dict) -> Blueprint:
         return jsonify({"dashboard": key, "generated_at": jsonable(scope.now), **data})
 
     return bp
-
-
-def blueprints() -> list[Blueprint]:
-    """Return the dashboard blueprints and their JSON stats blueprints."""
-    pages = [_make(key, spec) for key, spec in DASHBOARDS.items()]
-    apis = [_make_api(key, spec) for key, spec in DASHBOARDS.items()]
-    return pages + apis

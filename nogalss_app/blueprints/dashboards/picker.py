@@ -2,30 +2,18 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import render_template, request
 
-from ...extensions import db
-from ...models import Cooperative, Role, User
+from ...services import records_search
+from ...services.fields import clean_lookup_text
 
 
 def picker_page(key: str, spec: dict):
     """List cooperatives or members (with search) to choose from."""
-    q = (request.args.get("q") or "").strip()[:100]
+    q = clean_lookup_text((request.args.get("q") or "").strip()[:100], 100) or ""
     if key == "leader":
-        query = sa.select(Cooperative).order_by(Cooperative.name)
-        if q:
-            query = query.where(
-                sa.or_(Cooperative.name.ilike(f"%{q}%"), Cooperative.registration_number.ilike(f"%{q}%"))
-            )
-        choices = [(c.id, f"{c.name} ({c.registration_number})") for c in db.session.scalars(query.limit(100))]
-        param, noun = "cooperative", "cooperative"
+        choices, param = records_search.cooperative_choices(q), "cooperative"
     else:
-        query = sa.select(User).where(User.role.in_([Role.MEMBER, Role.LEADER])).order_by(User.last_name, User.id)
-        if q:
-            query = query.where(
-                sa.or_(User.email.ilike(f"%{q}%"), User.first_name.ilike(f"%{q}%"), User.last_name.ilike(f"%{q}%"))
-            )
-        choices = [(u.id, f"{u.full_name} ({u.email})") for u in db.session.scalars(query.limit(100))]
-        param, noun = "member", "member"
+        choices, param = records_search.member_choices(q), "member"
+    noun = param
     return render_template("dashboards/picker.html", key=key, spec=spec, choices=choices, param=param, noun=noun, q=q)

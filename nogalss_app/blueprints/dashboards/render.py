@@ -11,8 +11,20 @@ from typing import Any
 from flask import current_app, make_response, render_template
 
 from ...metrics import PANEL_RENDER
-from ...services.stats.registry import Panel, clean_options
+from ...services.stats.panel import Panel
+from ...services.stats.registry import clean_options
 from ...services.stats.scope import Scope
+
+
+def scope_args(scope: Scope) -> dict[str, int]:
+    """Return the query arguments that carry a super admin's choice into panel URLs."""
+    if scope.viewer_role.value in ("LEADER", "MEMBER"):
+        return {}
+    if scope.member_id is not None:
+        return {"member": scope.member_id}
+    if scope.cooperative_id is not None:
+        return {"cooperative": scope.cooperative_id}
+    return {}
 
 
 def render_panel(dashboard: str, panel: Panel, scope: Scope, extra: dict | None = None):
@@ -30,6 +42,7 @@ def render_panel(dashboard: str, panel: Panel, scope: Scope, extra: dict | None 
             panel=panel,
             data=data,
             scope=scope,
+            scope_args=scope_args(scope),
             partial=f"{dashboard}/partials/_{panel.name}.html",
             **extra,
         )

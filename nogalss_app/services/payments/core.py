@@ -28,6 +28,7 @@ from ...models import (
 from ...models.types import utcnow
 from .. import audit, ledger, realtime, registration
 from ..errors import NotFound
+from ..fields import text_problem
 
 # Gateway statuses that are not an answer yet: the payment stays PENDING.
 IN_PROGRESS = frozenset({"pending", "ongoing", "processing", "queued"})
@@ -38,10 +39,10 @@ CONTRIBUTION_TOPICS = ("contributions", "transactions", "activity")
 COOPERATIVE_FIELDS = (*registration.COOPERATIVE_TEXT, *registration.COOPERATIVE_OTHER_FIELDS)
 
 
-def _load(reference: object) -> Payment:
+def find_payment(reference: object) -> Payment:
     """Return the payment with this reference, freshly read, or raise NotFound."""
     payment = None
-    if isinstance(reference, str) and 0 < len(reference) <= 64:
+    if isinstance(reference, str) and 0 < len(reference) <= 64 and not text_problem(reference):
         query = sa.select(Payment).where(Payment.reference == reference)
         payment = db.session.scalar(query.execution_options(populate_existing=True))
     if payment is None:
@@ -274,7 +275,7 @@ def confirm_payment(
 ) -> Payment:
     """Apply a gateway's answer exactly once: credit on a matching success, FAILED otherwise; replays are no-ops."""
     now = now or utcnow()
-    payment = _load(reference)
+    payment = find_payment(reference)
     status = str(gateway_status).strip().lower()
     if payment.status is not PaymentStatus.PENDING or status in IN_PROGRESS:
         return payment
@@ -292,7 +293,7 @@ def _fail(payment: Payment, reason: str, now: datetime) -> Payment:
 def fail_payment(reference: str, *, reason: str, now: datetime | None = None) -> Payment:
     """Mark a PENDING payment FAILED (declined or abandoned); a final payment is returned unchanged."""
     now = now or utcnow()
-    payment = _load(reference)
+    payment = find_payment(reference)
     if payment.status is not PaymentStatus.PENDING:
         return payment
     return _fail(payment, str(reason or "declined").strip()[:300] or "declined", now)

@@ -13,13 +13,11 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-import sqlalchemy as sa
-
-from ...extensions import db
 from ...models import Payment, PaymentStatus
 from .. import contributions, registration
 from ..errors import NotFound, ServiceError, Unauthorized, ValidationFailed
-from .core import confirm_payment, fail_payment
+from ..fields import MAX_AMOUNT_KOBO
+from .core import confirm_payment, fail_payment, find_payment
 from .gateway import Gateway, signature_valid
 from .sandbox import SandboxGateway
 
@@ -47,19 +45,8 @@ class Started:
     authorization_url: str
 
 
-def find_payment(reference: object) -> Payment:
-    """Return the payment with this reference, freshly read, or raise NotFound."""
-    payment = None
-    if isinstance(reference, str) and 0 < len(reference) <= 64:
-        query = sa.select(Payment).where(Payment.reference == reference)
-        payment = db.session.scalar(query.execution_options(populate_existing=True))
-    if payment is None:
-        raise NotFound("No payment has this reference.")
-    return payment
-
-
 def start_contribution(
-    gateway: Gateway, user_id: int, amount_kobo: object, *, callback_url: str, maximum_kobo: int
+    gateway: Gateway, user_id: int, amount_kobo: object, *, callback_url: str, maximum_kobo: int = MAX_AMOUNT_KOBO
 ) -> Started:
     """Open a contribution payment for a member or leader and its charge at the gateway."""
     payment = contributions.start_contribution(user_id, amount_kobo, maximum_kobo=maximum_kobo, gateway=gateway.name)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -78,18 +77,3 @@ def signature_valid(body: bytes, signature: object, secret: bytes) -> bool:
 def sandbox_secret(secret_key: str) -> bytes:
     """Derive the sandbox's webhook secret from the app's SECRET_KEY (never the key itself)."""
     return hmac.new(secret_key.encode(), b"nogalss-sandbox-webhook-v1", hashlib.sha256).hexdigest().encode()
-
-
-def from_config(config: Mapping) -> Gateway:
-    """Return Paystack when a secret key is configured, else the sandbox (refused in production unless allowed)."""
-    from .paystack import PaystackGateway
-    from .sandbox import SandboxGateway
-
-    key = config.get("PAYSTACK_SECRET_KEY")
-    if key:
-        base_url = config.get("PAYSTACK_BASE_URL") or "https://api.paystack.co"
-        return PaystackGateway(key, base_url, timeout=float(config.get("PAYSTACK_TIMEOUT_SECONDS", 10)))
-    allowed = config.get("PAYMENTS_SANDBOX_ALLOWED", config.get("ENV_NAME") != "production")
-    if not allowed:
-        raise PaymentsUnavailable("Payments are not configured on this server. Please try again later.")
-    return SandboxGateway(sandbox_secret(config["SECRET_KEY"]))

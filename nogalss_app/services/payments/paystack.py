@@ -20,7 +20,6 @@ from .gateway import CURRENCY, GatewayError, Verification
 
 log = logging.getLogger(__name__)
 
-TIMEOUT_SECONDS = 10.0
 MAX_ANSWER_BYTES = 256 * 1024
 UNAVAILABLE = "The payment gateway is not answering right now. Nothing was charged; please try again shortly."
 
@@ -30,7 +29,7 @@ class PaystackGateway:
 
     name = "paystack"
 
-    def __init__(self, secret_key: str, base_url: str, timeout: float = TIMEOUT_SECONDS) -> None:
+    def __init__(self, secret_key: str, base_url: str, *, timeout: float) -> None:
         """Keep the key, the API base URL (no trailing slash) and the request timeout."""
         self._secret = secret_key
         self.base_url = base_url.rstrip("/")

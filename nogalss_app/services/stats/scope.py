@@ -19,3 +19,8 @@ class Scope:
     member_id: int | None = None
     now: datetime = field(default_factory=utcnow)
     params: dict[str, str] = field(default_factory=dict)  # validated panel options (period, group, status…)
+
+    @property
+    def viewing_self(self) -> bool:
+        """Return whether a member views their own dashboard (only they may contribute, borrow or withdraw)."""
+        return self.member_id is not None and self.member_id == self.viewer_id

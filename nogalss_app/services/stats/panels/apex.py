@@ -6,7 +6,7 @@ from typing import Any
 
 from ...settings import get_settings
 from .. import queries_platform as q
-from ..registry import Panel
+from ..panel import Panel
 from ..scope import Scope
 from .super_admin import DISTRIBUTION_OPTIONS, distribution
 

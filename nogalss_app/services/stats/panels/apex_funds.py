@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ....models import Recipient
-from ..registry import Panel
+from ..panel import Panel
 from .funds import fund_panels
 
 PANELS: list[Panel] = fund_panels(Recipient.APEX_FUNDS)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ....models import TxStatus
+from ....models import ExpenseStatus, Role, TxStatus
 from .. import compute
 from .. import queries_platform as qp
 from .. import queries_platform_finance as qf
-from ..registry import Panel
+from ..panel import Panel
 from ..scope import Scope
 from . import common
 from .super_admin import expense_totals
@@ -60,11 +60,12 @@ def users_by_role(scope: Scope) -> dict[str, Any]:
 
 
 def expenses(scope: Scope) -> dict[str, Any]:
-    """The viewer's own expenses, newest first, with their totals per status."""
-    return {
-        **expense_totals(created_by_id=scope.viewer_id),
-        "items": qp.latest_expenses(OWN_EXPENSES_LIMIT, created_by_id=scope.viewer_id),
-    }
+    """The viewer's own expenses, newest first, with their totals per status; only finance records and edits them."""
+    can_edit = scope.viewer_role is Role.FINANCE
+    items = qp.latest_expenses(OWN_EXPENSES_LIMIT, created_by_id=scope.viewer_id)
+    for item in items:
+        item["editable"] = can_edit and item["status"] is ExpenseStatus.PENDING
+    return {**expense_totals(created_by_id=scope.viewer_id), "items": items, "can_edit": can_edit}
 
 
 PANELS: list[Panel] = [

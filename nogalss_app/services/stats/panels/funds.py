@@ -9,7 +9,7 @@ from ....models import Recipient
 from ...money import BP_TOTAL, split_by_bp
 from ...settings import get_settings
 from .. import compute, queries_funds
-from ..registry import Panel
+from ..panel import Panel
 from ..scope import Scope
 
 MONTHS = 12

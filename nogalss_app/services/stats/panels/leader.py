@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import queries_coop
-from ..registry import Panel
+from ..panel import Panel
 from ..scope import Scope
 
 MAX_LOANS = 50
@@ -25,8 +25,10 @@ def overview(scope: Scope) -> dict[str, Any]:
 
 
 def loans(scope: Scope) -> dict[str, Any]:
-    """The cooperative's pending loan applications, oldest first."""
+    """The cooperative's pending loan applications, oldest first; nobody decides their own application."""
     rows = queries_coop.pending_loans(cooperative_id(scope), limit=MAX_LOANS + 1)
+    for row in rows:
+        row["can_decide"] = row["user_id"] != scope.viewer_id
     return {"items": rows[:MAX_LOANS], "more": len(rows) > MAX_LOANS, "limit": MAX_LOANS}
 
 

@@ -13,7 +13,7 @@ from ....models.enums import OUTSTANDING_LOAN_STATUSES
 from ... import balances
 from ...settings import get_settings
 from .. import compute, queries_member
-from ..registry import Panel
+from ..panel import Panel
 from ..scope import Scope
 
 MAX_ROWS = 20

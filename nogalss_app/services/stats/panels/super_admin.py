@@ -9,7 +9,7 @@ from ....models.enums import DISBURSED_LOAN_STATUSES
 from ...settings import get_settings
 from .. import compute
 from .. import queries_platform as q
-from ..registry import Panel
+from ..panel import Panel
 from ..scope import Scope
 from . import common
 
