@@ -19,7 +19,7 @@ from nogalss_app.extensions import db  # noqa: E402
 from . import factories  # noqa: E402
 
 IN_CI = os.environ.get("CI") == "true"
-pytest_plugins = ["tests.support.live"]
+pytest_plugins = ["tests.support.live", "tests.support.payments"]
 
 
 def _engine_options(url: str) -> dict:

@@ -19,7 +19,7 @@ from nogalss_app.models import (
     WithdrawalStatus,
 )
 from tests import factories
-from tests.services.test_balances import add_withdrawal, saver
+from tests.factories import WithdrawalFactory, saver
 from tests.support.snapshot import assert_error_shape, assert_nothing_changed, table_counts
 
 
@@ -63,7 +63,7 @@ def admin(login_as):
 
 def test_a_super_admin_approves_then_processes_a_withdrawal(client, admin):
     member = saver(10_000_00)
-    withdrawal = add_withdrawal(member, 4_000_00)
+    withdrawal = WithdrawalFactory(user=member, amount_kobo=4_000_00)
     url = f"/api/admin/withdrawals/{withdrawal.id}"
 
     approved = send(client, "PATCH", url, json={"status": "APPROVED", "notes": "Checked the passbook"})
@@ -86,7 +86,7 @@ def test_a_super_admin_approves_then_processes_a_withdrawal(client, admin):
 
 def test_a_rejected_withdrawal_cannot_be_processed(client, admin):
     member = saver(10_000_00)
-    withdrawal = add_withdrawal(member, 4_000_00, WithdrawalStatus.REJECTED)
+    withdrawal = WithdrawalFactory(user=member, amount_kobo=4_000_00, status=WithdrawalStatus.REJECTED)
     before = table_counts()
 
     error = assert_error_shape(
@@ -103,7 +103,7 @@ def test_a_rejected_withdrawal_cannot_be_processed(client, admin):
     "body", [{}, {"status": "PAID"}, {"status": None}, {"status": ["APPROVED"]}, {"status": "APPROVED", "notes": 7}]
 )
 def test_a_bad_withdrawal_decision_is_refused_with_422(client, admin, body):
-    withdrawal = add_withdrawal(saver(10_000_00), 4_000_00)
+    withdrawal = WithdrawalFactory(user=saver(10_000_00), amount_kobo=4_000_00)
     before = table_counts()
 
     assert_error_shape(send(client, "PATCH", f"/api/admin/withdrawals/{withdrawal.id}", json=body), 422)
@@ -139,7 +139,7 @@ def _race(app, count: int, action) -> list[object]:
 
 @pytest.mark.postgres  # SQLite's in-memory test database shares one connection: nothing runs concurrently
 def test_two_super_admins_approving_at_once_one_wins_and_the_money_leaves_once(app, client, login_as):
-    withdrawal_id = add_withdrawal(saver(10_000_00), 4_000_00).id
+    withdrawal_id = WithdrawalFactory(user=saver(10_000_00), amount_kobo=4_000_00).id
     first = login_as("SUPER_ADMIN")
     admins = [(app.test_client(), first), (app.test_client(), factories.user(role="SUPER_ADMIN"))]
     tokens = []
@@ -218,7 +218,7 @@ def test_a_bad_expense_decision_is_refused_with_422(client, admin):
 
 @pytest.mark.parametrize("role", ["FINANCE", "APEX", "LEADER", "MEMBER"])
 def test_other_roles_may_not_use_the_admin_decision_urls(client, login_as, role):
-    withdrawal = add_withdrawal(saver(10_000_00), 4_000_00)
+    withdrawal = WithdrawalFactory(user=saver(10_000_00), amount_kobo=4_000_00)
     expense = add_expense()
     login_as(role)
     before = table_counts()
@@ -233,7 +233,7 @@ def test_other_roles_may_not_use_the_admin_decision_urls(client, login_as, role)
 
 
 def test_decisions_without_a_csrf_token_are_refused(client, admin):
-    withdrawal = add_withdrawal(saver(10_000_00), 4_000_00)
+    withdrawal = WithdrawalFactory(user=saver(10_000_00), amount_kobo=4_000_00)
     expense = add_expense()
     before = table_counts()
 

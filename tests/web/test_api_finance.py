@@ -20,8 +20,10 @@ from nogalss_app.models import (
 )
 from nogalss_app.services import api_tokens, balances
 from tests import factories
+from tests.factories import WithdrawalFactory, saver
+from tests.support.client import send
+from tests.support.records import changes_after, last_v, only_change, refresh
 from tests.support.snapshot import assert_error_shape, assert_nothing_changed, table_counts
-from tests.web.staff_support import add_withdrawal, changes_after, last_v, only_change, refresh, saver, send
 
 EXPENSE = {"title": "Printer toner", "description": "Two cartridges", "amount_kobo": 45_000_00, "category": "Office"}
 
@@ -65,7 +67,7 @@ def add_expense(user, status: ExpenseStatus = ExpenseStatus.PENDING, **fields) -
 def test_finance_approves_a_pending_withdrawal_and_the_member_is_told(client, login_as):
     finance = login_as("FINANCE")
     member = saver(10_000_00)
-    withdrawal = add_withdrawal(member, 4_000_00)
+    withdrawal = WithdrawalFactory(user=member, amount_kobo=4_000_00)
     v = last_v()
 
     response = send(client, "PATCH", f"/api/finance/withdrawals/{withdrawal.id}", {"status": "APPROVED", "notes": "OK"})
@@ -91,7 +93,7 @@ def test_finance_approves_a_pending_withdrawal_and_the_member_is_told(client, lo
 def test_processing_an_approved_withdrawal_pays_it_out_once(client, login_as):
     finance = login_as("FINANCE")
     member = saver(10_000_00)
-    withdrawal = add_withdrawal(member, 4_000_00, WithdrawalStatus.APPROVED)
+    withdrawal = WithdrawalFactory(user=member, amount_kobo=4_000_00, status=WithdrawalStatus.APPROVED)
     v = last_v()
 
     response = send(client, "PATCH", f"/api/finance/withdrawals/{withdrawal.id}", {"status": "PROCESSED"})
@@ -111,7 +113,7 @@ def test_processing_an_approved_withdrawal_pays_it_out_once(client, login_as):
 def test_a_super_admin_may_reject_a_withdrawal_too(client, login_as):
     admin = login_as("SUPER_ADMIN")
     member = saver(10_000_00)
-    withdrawal = add_withdrawal(member, 4_000_00)
+    withdrawal = WithdrawalFactory(user=member, amount_kobo=4_000_00)
     v = last_v()
 
     response = send(client, "PATCH", f"/api/finance/withdrawals/{withdrawal.id}", {"status": "rejected"})
@@ -126,7 +128,7 @@ def test_a_super_admin_may_reject_a_withdrawal_too(client, login_as):
 def test_fields_slipped_into_a_decision_are_ignored(client, login_as):
     login_as("FINANCE")
     member, other = saver(10_000_00), saver(10_000_00)
-    withdrawal = add_withdrawal(member, 4_000_00)
+    withdrawal = WithdrawalFactory(user=member, amount_kobo=4_000_00)
 
     body = {"status": "APPROVED", "amount_kobo": 1, "user_id": other.id, "transaction_id": 1, "cooperative_id": 99}
     response = send(client, "PATCH", f"/api/finance/withdrawals/{withdrawal.id}", body)
@@ -154,7 +156,7 @@ def test_fields_slipped_into_a_decision_are_ignored(client, login_as):
 )
 def test_an_illegal_transition_is_a_conflict_and_changes_nothing(client, login_as, start, status):
     login_as("FINANCE")
-    withdrawal = add_withdrawal(saver(10_000_00), 4_000_00, start)
+    withdrawal = WithdrawalFactory(user=saver(10_000_00), amount_kobo=4_000_00, status=start)
     before = table_counts()
 
     response = send(client, "PATCH", f"/api/finance/withdrawals/{withdrawal.id}", {"status": status})
@@ -178,7 +180,7 @@ def test_an_illegal_transition_is_a_conflict_and_changes_nothing(client, login_a
 )
 def test_a_malformed_decision_is_refused(client, login_as, body, field):
     login_as("FINANCE")
-    withdrawal = add_withdrawal(saver(10_000_00), 4_000_00)
+    withdrawal = WithdrawalFactory(user=saver(10_000_00), amount_kobo=4_000_00)
     before = table_counts()
 
     response = send(client, "PATCH", f"/api/finance/withdrawals/{withdrawal.id}", body)
@@ -189,7 +191,7 @@ def test_a_malformed_decision_is_refused(client, login_as, body, field):
 
 def test_a_body_that_is_not_an_object_is_malformed(client, login_as):
     login_as("FINANCE")
-    withdrawal = add_withdrawal(saver(10_000_00), 4_000_00)
+    withdrawal = WithdrawalFactory(user=saver(10_000_00), amount_kobo=4_000_00)
     before = table_counts()
 
     response = send(client, "PATCH", f"/api/finance/withdrawals/{withdrawal.id}", ["APPROVED"])
@@ -212,7 +214,7 @@ def test_unknown_or_malformed_withdrawal_ids_are_not_found(client, login_as, pat
 @pytest.mark.parametrize("role", ["MEMBER", "LEADER", "APEX", "APEX_FUNDS", "NOGALSS_FUNDS"])
 def test_other_roles_may_not_decide_withdrawals(client, login_as, role):
     login_as(role)
-    withdrawal = add_withdrawal(saver(10_000_00), 4_000_00)
+    withdrawal = WithdrawalFactory(user=saver(10_000_00), amount_kobo=4_000_00)
     before = table_counts()
 
     response = send(client, "PATCH", f"/api/finance/withdrawals/{withdrawal.id}", {"status": "APPROVED"})
@@ -224,7 +226,7 @@ def test_other_roles_may_not_decide_withdrawals(client, login_as, role):
 
 def test_a_decision_without_the_csrf_token_is_refused(app, client, login_as):
     login_as("FINANCE")
-    withdrawal = add_withdrawal(saver(10_000_00), 4_000_00)
+    withdrawal = WithdrawalFactory(user=saver(10_000_00), amount_kobo=4_000_00)
     other = signed_in_client(app, factories.user(role=Role.FINANCE))
     before = table_counts()
 
@@ -242,7 +244,7 @@ def test_a_decision_without_the_csrf_token_is_refused(app, client, login_as):
 
 
 def test_signed_out_callers_read_nothing_and_write_nothing(client):
-    withdrawal = add_withdrawal(saver(10_000_00), 4_000_00)
+    withdrawal = WithdrawalFactory(user=saver(10_000_00), amount_kobo=4_000_00)
     before = table_counts()
 
     assert_error_shape(client.get("/api/finance/withdrawals"), 401, "unauthorized")
@@ -255,7 +257,7 @@ def test_a_finance_api_token_decides_without_csrf(client):
     finance = factories.user(role=Role.FINANCE)
     admin = factories.user(role=Role.SUPER_ADMIN)
     _token, secret = api_tokens.create_token(finance.id, "script", actor_id=admin.id)
-    withdrawal = add_withdrawal(saver(10_000_00), 4_000_00)
+    withdrawal = WithdrawalFactory(user=saver(10_000_00), amount_kobo=4_000_00)
 
     response = client.patch(
         f"/api/finance/withdrawals/{withdrawal.id}",
@@ -270,7 +272,10 @@ def test_a_finance_api_token_decides_without_csrf(client):
 @pytest.mark.postgres  # SQLite's in-memory test database shares one connection: nothing runs concurrently
 def test_two_officers_processing_one_withdrawal_at_once_pay_it_out_once(app):
     member = saver(10_000_00)
-    member_id, withdrawal_id = member.id, add_withdrawal(member, 4_000_00, WithdrawalStatus.APPROVED).id
+    member_id, withdrawal_id = (
+        member.id,
+        WithdrawalFactory(user=member, amount_kobo=4_000_00, status=WithdrawalStatus.APPROVED).id,
+    )
     clients = [signed_in_client(app, factories.user(role=Role.FINANCE)) for _ in range(2)]
     db.session.remove()
     barrier = threading.Barrier(2)
@@ -298,9 +303,9 @@ def test_the_queue_lists_withdrawals_with_filter_search_and_paging(client, login
     login_as("FINANCE")
     ada = saver(10_000_00, first_name="Ada", last_name="Obi")
     bola = saver(10_000_00, first_name="Bola", last_name="Ade")
-    first = add_withdrawal(ada, 1_000_00)
-    add_withdrawal(ada, 2_000_00, WithdrawalStatus.APPROVED)
-    add_withdrawal(bola, 3_000_00)
+    first = WithdrawalFactory(user=ada, amount_kobo=1_000_00)
+    WithdrawalFactory(user=ada, amount_kobo=2_000_00, status=WithdrawalStatus.APPROVED)
+    WithdrawalFactory(user=bola, amount_kobo=3_000_00)
 
     page = client.get("/api/finance/withdrawals?status=pending&sort=amount_kobo&order=asc&per_page=1").get_json()
     searched = client.get("/api/finance/withdrawals?q=bola").get_json()
