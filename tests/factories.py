@@ -216,9 +216,9 @@ class ExpenseFactory(_Factory):
     class Params:
         created_by = factory.SubFactory(UserFactory, role=Role.FINANCE)
 
-    title = "Office rent"
-    category = "Rent"
-    amount_kobo = 350_000_00
+    title = "Fuel"
+    category = "Transport"
+    amount_kobo = 10_000_00
     status = ExpenseStatus.PENDING
     created_by_id = factory.SelfAttribute("created_by.id")
     created_at = factory.LazyFunction(utcnow)

@@ -9,9 +9,11 @@ import sqlalchemy as sa
 from markupsafe import escape
 
 from nogalss_app.extensions import db
-from nogalss_app.models import ApiToken, ChangeLog, EmergencyAlert, Loan, Partner, Role, User
+from nogalss_app.models import ApiToken, EmergencyAlert, Loan, Partner, Role, User
 from nogalss_app.services import settings
 from tests import factories
+from tests.support.client import submit, text
+from tests.support.records import last_change
 from tests.support.snapshot import assert_nothing_changed, table_counts
 
 BASE = "/dashboard/super-admin"
@@ -24,17 +26,7 @@ NEW = {"first_name": "Ada", "last_name": "Obi", "email": "ada@example.test", "pa
 
 def post(client, url: str, data: dict | None = None, **kw):
     """Post a form with the session's CSRF token."""
-    return client.post(f"{BASE}{url}", data={"csrf_token": client.csrf_token, **(data or {})}, **kw)
-
-
-def text(response) -> str:
-    """Return the body as text."""
-    return response.get_data(as_text=True)
-
-
-def last_change() -> ChangeLog:
-    """Return the newest change signal."""
-    return db.session.scalars(sa.select(ChangeLog).order_by(ChangeLog.id.desc())).first()
+    return submit(client, f"{BASE}{url}", data, **kw)
 
 
 def fresh(user_id: int) -> User | None:

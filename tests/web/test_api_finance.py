@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-import sqlalchemy as sa
-from flask import g
 
 from nogalss_app.extensions import db
 from nogalss_app.models import (
@@ -20,9 +16,10 @@ from nogalss_app.models import (
 )
 from nogalss_app.services import api_tokens, balances
 from tests import factories
-from tests.factories import WithdrawalFactory, saver
-from tests.support.client import send
-from tests.support.records import changes_after, last_v, only_change, refresh
+from tests.factories import ExpenseFactory, WithdrawalFactory, saver
+from tests.support.client import send, sign_in
+from tests.support.concurrency import run_together
+from tests.support.records import changes_after, last_v, ledger_lines, only_change, refresh
 from tests.support.snapshot import assert_error_shape, assert_nothing_changed, table_counts
 
 EXPENSE = {"title": "Printer toner", "description": "Two cartridges", "amount_kobo": 45_000_00, "category": "Office"}
@@ -33,32 +30,6 @@ def staff_rooms(withdrawal: Withdrawal) -> list[str]:
     return sorted(
         ["role:FINANCE", "role:SUPER_ADMIN", f"coop:{withdrawal.cooperative_id}", f"user:{withdrawal.user_id}"]
     )
-
-
-def signed_in_client(app, user):
-    """Return a new test client signed in as the user (its CSRF token as .csrf_token)."""
-    g.pop("csrf_token", None)  # the test's app context (and g) outlives requests: forget the cached token
-    client = app.test_client()
-    response = client.post("/api/auth/login", json={"email": user.email, "password": factories.PASSWORD})
-    assert response.status_code == 200
-    client.csrf_token = response.get_json()["csrf_token"]
-    g.pop("csrf_token", None)
-    return client
-
-
-def add_expense(user, status: ExpenseStatus = ExpenseStatus.PENDING, **fields) -> Expense:
-    """Insert an expense recorded by the user."""
-    row = Expense(
-        title=fields.pop("title", "Fuel"),
-        category=fields.pop("category", "Transport"),
-        amount_kobo=fields.pop("amount_kobo", 10_000_00),
-        status=status,
-        created_by_id=user.id,
-        **fields,
-    )
-    db.session.add(row)
-    db.session.commit()
-    return row
 
 
 # The withdrawal queue ----------------------------------------------------------------------------------------
@@ -227,7 +198,7 @@ def test_other_roles_may_not_decide_withdrawals(client, login_as, role):
 def test_a_decision_without_the_csrf_token_is_refused(app, client, login_as):
     login_as("FINANCE")
     withdrawal = WithdrawalFactory(user=saver(10_000_00), amount_kobo=4_000_00)
-    other = signed_in_client(app, factories.user(role=Role.FINANCE))
+    other = sign_in(app.test_client(), factories.user(role=Role.FINANCE))
     before = table_counts()
 
     missing = send(client, "PATCH", f"/api/finance/withdrawals/{withdrawal.id}", {"status": "APPROVED"}, csrf=False)
@@ -276,25 +247,14 @@ def test_two_officers_processing_one_withdrawal_at_once_pay_it_out_once(app):
         member.id,
         WithdrawalFactory(user=member, amount_kobo=4_000_00, status=WithdrawalStatus.APPROVED).id,
     )
-    clients = [signed_in_client(app, factories.user(role=Role.FINANCE)) for _ in range(2)]
+    clients = [sign_in(app.test_client(), factories.user(role=Role.FINANCE)) for _ in range(2)]
+    url = f"/api/finance/withdrawals/{withdrawal_id}"
     db.session.remove()
-    barrier = threading.Barrier(2)
-    statuses: list[int] = [0, 0]
 
-    def run(i: int) -> None:
-        barrier.wait()
-        response = send(clients[i], "PATCH", f"/api/finance/withdrawals/{withdrawal_id}", {"status": "PROCESSED"})
-        statuses[i] = response.status_code
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    statuses = run_together(app, 2, lambda i: send(clients[i], "PATCH", url, {"status": "PROCESSED"}).status_code)
 
     assert sorted(statuses) == [200, 409]
-    lines = db.session.scalars(sa.select(Transaction).where(Transaction.type == TxType.WITHDRAWAL)).all()
-    assert [line.amount_kobo for line in lines] == [4_000_00]
+    assert [line.amount_kobo for line in ledger_lines(TxType.WITHDRAWAL)] == [4_000_00]
     assert [event for event, _, _ in changes_after(0)].count("withdrawal.processed") == 1
     assert balances.savings_balance_kobo(member_id) == 6_000_00
 
@@ -394,7 +354,7 @@ def test_an_invalid_expense_is_refused(client, login_as, change, field):
 
 def test_finance_edits_its_own_pending_expense(client, login_as):
     finance = login_as("FINANCE")
-    expense = add_expense(finance)
+    expense = ExpenseFactory(created_by=finance)
     v = last_v()
 
     response = send(client, "PUT", f"/api/finance/expenses/{expense.id}", {"amount_kobo": 12_500_50, "title": "Diesel"})
@@ -409,7 +369,7 @@ def test_finance_edits_its_own_pending_expense(client, login_as):
 
 def test_finance_deletes_its_own_pending_expense(client, login_as):
     finance = login_as("FINANCE")
-    expense_id = add_expense(finance).id
+    expense_id = ExpenseFactory(created_by=finance).id
     v = last_v()
 
     response = send(client, "DELETE", f"/api/finance/expenses/{expense_id}")
@@ -424,7 +384,7 @@ def test_finance_deletes_its_own_pending_expense(client, login_as):
 @pytest.mark.parametrize(("method", "body"), [("PUT", {"title": "Mine now"}), ("DELETE", None)])
 def test_someone_elses_expense_is_not_found(client, login_as, method, body):
     login_as("FINANCE")
-    expense = add_expense(factories.user(role=Role.FINANCE))
+    expense = ExpenseFactory(title="Fuel")
     before = table_counts()
 
     response = send(client, method, f"/api/finance/expenses/{expense.id}", body)
@@ -438,7 +398,7 @@ def test_someone_elses_expense_is_not_found(client, login_as, method, body):
 @pytest.mark.parametrize(("method", "body"), [("PUT", {"title": "Too late"}), ("DELETE", None)])
 def test_a_decided_expense_can_no_longer_change(client, login_as, status, method, body):
     finance = login_as("FINANCE")
-    expense = add_expense(finance, status)
+    expense = ExpenseFactory(created_by=finance, status=status)
     before = table_counts()
 
     response = send(client, method, f"/api/finance/expenses/{expense.id}", body)
@@ -449,7 +409,7 @@ def test_a_decided_expense_can_no_longer_change(client, login_as, status, method
 
 def test_an_empty_edit_is_refused(client, login_as):
     finance = login_as("FINANCE")
-    expense = add_expense(finance)
+    expense = ExpenseFactory(created_by=finance)
     before = table_counts()
 
     assert_error_shape(send(client, "PUT", f"/api/finance/expenses/{expense.id}", {}), 422)
@@ -459,7 +419,7 @@ def test_an_empty_edit_is_refused(client, login_as):
 @pytest.mark.parametrize("role", ["SUPER_ADMIN", "MEMBER", "LEADER", "APEX"])
 def test_only_finance_records_expenses_through_this_api(client, login_as, role):
     user = login_as(role)
-    expense = add_expense(user)
+    expense = ExpenseFactory(created_by=user)
     before = table_counts()
 
     assert_error_shape(send(client, "POST", "/api/finance/expenses", EXPENSE), 403)
@@ -471,7 +431,7 @@ def test_only_finance_records_expenses_through_this_api(client, login_as, role):
 
 def test_expense_writes_without_the_csrf_token_are_refused(client, login_as):
     finance = login_as("FINANCE")
-    expense = add_expense(finance)
+    expense = ExpenseFactory(created_by=finance)
     before = table_counts()
 
     assert_error_shape(send(client, "POST", "/api/finance/expenses", EXPENSE, csrf=False), 400)
@@ -482,9 +442,9 @@ def test_expense_writes_without_the_csrf_token_are_refused(client, login_as):
 
 def test_the_expense_list_shows_only_the_callers_own(client, login_as):
     finance = login_as("FINANCE")
-    mine = add_expense(finance, title="Toner")
-    add_expense(finance, ExpenseStatus.PAID, title="Rent")
-    add_expense(factories.user(role=Role.FINANCE), title="Not mine")
+    mine = ExpenseFactory(created_by=finance, title="Toner")
+    ExpenseFactory(created_by=finance, status=ExpenseStatus.PAID, title="Rent")
+    ExpenseFactory(title="Not mine")
 
     listed = client.get("/api/finance/expenses?sort=title&order=asc").get_json()
     pending = client.get("/api/finance/expenses?status=PENDING&q=ton").get_json()

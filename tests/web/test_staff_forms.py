@@ -8,28 +8,13 @@ from nogalss_app.extensions import db
 from nogalss_app.models import Expense, ExpenseStatus, Role, WithdrawalStatus
 from nogalss_app.services import balances
 from tests import factories
-from tests.factories import NotificationFactory, WithdrawalFactory, saver
+from tests.factories import ExpenseFactory, NotificationFactory, WithdrawalFactory, saver
 from tests.support.bad_inputs import BAD_NAIRA
 from tests.support.client import post_form, text
 from tests.support.records import changes_after, last_v, only_change, refresh
 from tests.support.snapshot import assert_nothing_changed, table_counts
 
 NEW_EXPENSE = {"form_id": "expense-new", "title": "Printer toner", "category": "Office", "amount": "1,250.50"}
-
-
-def add_expense(user, status: ExpenseStatus = ExpenseStatus.PENDING, **fields) -> Expense:
-    """Insert an expense recorded by the user."""
-    row = Expense(
-        title=fields.pop("title", "Fuel"),
-        category="Transport",
-        amount_kobo=10_000_00,
-        status=status,
-        created_by_id=user.id,
-        **fields,
-    )
-    db.session.add(row)
-    db.session.commit()
-    return row
 
 
 # Withdrawal queue ---------------------------------------------------------------------------------------------
@@ -164,7 +149,7 @@ def test_queue_forms_without_csrf_are_refused(client, login_as):
 def test_other_roles_cannot_post_finance_forms(client, login_as, role):
     user = login_as(role)
     withdrawal = WithdrawalFactory(user=saver(10_000_00), amount_kobo=4_000_00)
-    expense = add_expense(factories.user(role=Role.FINANCE))
+    expense = ExpenseFactory()
     NotificationFactory(user=user)
     before = table_counts()
 
@@ -240,7 +225,7 @@ def test_status_and_owner_slipped_into_the_expense_form_are_ignored(client, logi
 
 def test_finance_edits_its_own_pending_expense(client, login_as):
     finance = login_as("FINANCE")
-    expense = add_expense(finance)
+    expense = ExpenseFactory(created_by=finance, amount_kobo=10_000_00)
     form_id = f"expense-{expense.id}"
     assert f'id="{form_id}-amount" name="amount" value="10,000.00"' in text(
         client.get("/dashboard/finance/panels/expenses")
@@ -260,7 +245,7 @@ def test_finance_edits_its_own_pending_expense(client, login_as):
 
 def test_a_bad_amount_in_an_edit_is_shown_in_that_rows_form(client, login_as):
     finance = login_as("FINANCE")
-    expense = add_expense(finance)
+    expense = ExpenseFactory(created_by=finance, title="Fuel")
     form_id = f"expense-{expense.id}"
     before = table_counts()
 
@@ -277,7 +262,7 @@ def test_a_bad_amount_in_an_edit_is_shown_in_that_rows_form(client, login_as):
 
 def test_finance_deletes_its_own_pending_expense_after_confirming(client, login_as):
     finance = login_as("FINANCE")
-    expense_id = add_expense(finance).id
+    expense_id = ExpenseFactory(created_by=finance).id
     assert "Confirm delete" in text(client.get("/dashboard/finance/panels/expenses"))
     v = last_v()
 
@@ -292,8 +277,8 @@ def test_finance_deletes_its_own_pending_expense_after_confirming(client, login_
 @pytest.mark.parametrize("suffix", ["", "/delete"])
 def test_someone_elses_expense_is_not_found_and_a_decided_one_is_a_conflict(client, login_as, suffix):
     finance = login_as("FINANCE")
-    theirs = add_expense(factories.user(role=Role.FINANCE))
-    paid = add_expense(finance, ExpenseStatus.PAID)
+    theirs = ExpenseFactory()
+    paid = ExpenseFactory(created_by=finance, status=ExpenseStatus.PAID)
     before = table_counts()
 
     assert post_form(client, f"/dashboard/finance/expenses/{theirs.id}{suffix}", {"title": "Mine"}).status_code == 404
@@ -304,7 +289,7 @@ def test_someone_elses_expense_is_not_found_and_a_decided_one_is_a_conflict(clie
 
 def test_a_decided_expense_offers_no_edit_or_delete(client, login_as):
     finance = login_as("FINANCE")
-    paid = add_expense(finance, ExpenseStatus.PAID)
+    paid = ExpenseFactory(created_by=finance, status=ExpenseStatus.PAID)
 
     panel = text(client.get("/dashboard/finance/panels/expenses"))
 
@@ -322,7 +307,7 @@ def test_a_super_admin_on_the_finance_dashboard_records_no_expenses(client, logi
 
 def test_expense_forms_without_csrf_are_refused(client, login_as):
     finance = login_as("FINANCE")
-    expense = add_expense(finance)
+    expense = ExpenseFactory(created_by=finance)
     before = table_counts()
 
     assert post_form(client, "/dashboard/finance/expenses", NEW_EXPENSE, csrf=False).status_code == 400
