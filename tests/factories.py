@@ -46,6 +46,7 @@ from nogalss_app.models import (
 )
 from nogalss_app.models.types import utcnow
 from nogalss_app.services.passwords import hash_password
+from tests.support.bad_inputs import XSS
 from tests.support.clock import LONG_AGO
 
 PASSWORD = "correct-horse-battery"
@@ -301,6 +302,14 @@ cooperative = CooperativeFactory
 def user(role: str | Role = Role.MEMBER, password: str = PASSWORD, **fields) -> User:
     """Create an active user of the role (see UserFactory)."""
     return UserFactory(role=role, password=password, **fields)
+
+
+def two_cooperatives() -> tuple[Cooperative, Cooperative, User, User]:
+    """Return (coop_a, coop_b, ada, bola): Ada Obi of Ikeja Artisans, and a member and a cooperative named XSS."""
+    coop_a, coop_b = cooperative(name="Ikeja Artisans"), cooperative(name=XSS)
+    ada = user(Role.MEMBER, first_name="Ada", last_name="Obi", cooperative_id=coop_a.id)
+    bola = user(Role.MEMBER, first_name=XSS, last_name="Ade", cooperative_id=coop_b.id)
+    return coop_a, coop_b, ada, bola
 
 
 def saver(amount_kobo: int = 100_000_00, since: datetime = LONG_AGO, **fields) -> User:

@@ -1,6 +1,10 @@
-"""Inputs the app must refuse (BAD_INPUTS rows 1-5), shared by the JSON and the form tests of money fields."""
+"""Hostile inputs: names that look like markup, and money the app must refuse (BAD_INPUTS rows 1-5)."""
 
 from __future__ import annotations
+
+# A name that would run as script if a template forgot to escape it, and how it must appear instead.
+XSS = "<script>alert(1)</script>"
+ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
 
 # Naira text the staff forms refuse, with the whole message shown next to the field.
 BAD_NAIRA = [
