@@ -124,22 +124,30 @@ class UserFactory(_Factory):
             db.session.commit()
 
 
-class TransactionFactory(_Factory):
-    """One ledger line (SUCCESSFUL unless told); a user's line is in the user's cooperative."""
+class _MaybeOwned(_Factory):
+    """A row that may belong to a user (nobody unless told), and then to the user's cooperative too."""
 
     class Meta:
-        model = Transaction
+        abstract = True
 
     class Params:
         user = None
+
+    user_id = factory.LazyAttribute(lambda o: o.user.id if o.user else None)
+    cooperative_id = factory.LazyAttribute(lambda o: o.user.cooperative_id if o.user else None)
+
+
+class TransactionFactory(_MaybeOwned):
+    """One ledger line (SUCCESSFUL unless told), its category following its type."""
+
+    class Meta:
+        model = Transaction
 
     reference = factory.Sequence(lambda n: f"TEST-TX-{n:05d}")
     type = TxType.ADJUSTMENT
     category = factory.LazyAttribute(lambda o: CATEGORY_OF[o.type])
     status = TxStatus.SUCCESSFUL
     amount_kobo = 1_000_00
-    user_id = factory.LazyAttribute(lambda o: o.user.id if o.user else None)
-    cooperative_id = factory.LazyAttribute(lambda o: o.user.cooperative_id if o.user else None)
     created_at = factory.LazyFunction(utcnow)
 
 
@@ -257,14 +265,11 @@ class FeeFactory(TransactionFactory):
             AllocationFactory(transaction=fee, recipient=recipient, bp=bp, amount_kobo=amount_kobo)
 
 
-class PaymentFactory(_Factory):
+class PaymentFactory(_MaybeOwned):
     """A gateway payment (PENDING unless told) of the sandbox gateway."""
 
     class Meta:
         model = Payment
-
-    class Params:
-        user = None
 
     reference = factory.Sequence(lambda n: f"TEST-PAY-{n:05d}")
     purpose = PaymentPurpose.CONTRIBUTION
@@ -272,8 +277,6 @@ class PaymentFactory(_Factory):
     amount_kobo = 2_500_00
     email = factory.LazyAttribute(lambda o: o.user.email if o.user else "payer@example.test")
     gateway = "sandbox"
-    user_id = factory.LazyAttribute(lambda o: o.user.id if o.user else None)
-    cooperative_id = factory.LazyAttribute(lambda o: o.user.cooperative_id if o.user else None)
 
 
 class EmergencyAlertFactory(_Factory):

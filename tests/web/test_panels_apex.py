@@ -15,7 +15,7 @@ from nogalss_app.services.stats.scope import Scope
 from tests import factories
 from tests.factories import ContributionFactory, FeeFactory, LoanFactory
 from tests.support.bad_inputs import ESCAPED, XSS
-from tests.support.queries import count_queries
+from tests.support.queries import build_counting
 
 
 @pytest.fixture
@@ -127,9 +127,9 @@ def test_each_panel_runs_a_small_fixed_number_of_queries(dataset):
     # member_fee is get_settings(): one SELECT of the settings table.
     expected = {"overview": 1, "member_fee": 1, "loans": 1, "distribution": 1}
     for panel in dashboard_panels()["apex"]:
-        db.session.expunge_all()
-        with count_queries() as seen:
-            panel.build(Scope(1, Role.APEX, now=dataset["now"], params={"period": "all", "group": "cooperative"}))
+        _, seen = build_counting(
+            panel, Scope(1, Role.APEX, now=dataset["now"], params={"period": "all", "group": "cooperative"})
+        )
         assert len(seen) == expected[panel.name], (panel.name, seen)
 
 

@@ -16,7 +16,7 @@ from tests import factories
 from tests.factories import FeeFactory, TransactionFactory
 from tests.support.bad_inputs import XSS
 from tests.support.panels import dashboard_stats, panel_fragment
-from tests.support.queries import count_queries
+from tests.support.queries import build_counting
 
 # Recipient → bp of an old split (used for F2) and of the split in force for the other fees.
 OLD = {"APEX_FUNDS": 3000, "NOGALSS_FUNDS": 2500, "COOPERATIVE": 2000, "LEADER": 1500, "PARENT_ORGANIZATION": 1000}
@@ -211,9 +211,7 @@ def test_payer_and_cooperative_names_are_escaped(client, login_as):
 def test_each_panel_runs_a_small_fixed_number_of_queries(dataset, dashboard):
     expected = {"overview": 1, "recent": 1, "monthly": 1, "split": 1}
     for panel in dashboard_panels()[dashboard]:
-        db.session.expunge_all()
-        with count_queries() as seen:
-            panel.build(Scope(1, "SUPER_ADMIN", now=dataset["now"]))
+        _, seen = build_counting(panel, Scope(1, "SUPER_ADMIN", now=dataset["now"]))
         assert len(seen) == expected[panel.name], (panel.name, seen)
 
 
