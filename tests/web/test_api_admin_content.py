@@ -7,9 +7,10 @@ import sqlalchemy as sa
 from markupsafe import escape
 
 from nogalss_app.extensions import db
-from nogalss_app.models import EmergencyAlert, Partner, Role
+from nogalss_app.models import EmergencyAlert, Partner, Role, Severity
 from nogalss_app.services import settings
 from tests import factories
+from tests.factories import EmergencyAlertFactory, PartnerFactory
 from tests.support.client import send
 from tests.support.records import last_audit, last_change
 from tests.support.snapshot import assert_error_shape, assert_nothing_changed, table_counts
@@ -54,8 +55,7 @@ def test_hostile_partner_names_are_stored_verbatim_and_shown_escaped_on_the_home
 
 def test_the_partner_list_searches_and_pages(client, admin):
     for name in ("Alpha Trust", "Beta Bank", "Alpha Mutual"):
-        db.session.add(Partner(name=name))
-    db.session.commit()
+        PartnerFactory(name=name)
     body = client.get("/api/admin/partners?q=alpha&sort=name&order=asc&per_page=1&page=2").get_json()
     assert body["total"] == 2 and [p["name"] for p in body["items"]] == ["Alpha Trust"]
 
@@ -92,10 +92,7 @@ def test_a_write_without_a_csrf_token_is_400(client, admin):
 
 
 def test_editing_and_deleting_a_partner(client, admin):
-    partner = Partner(name="Old name")
-    db.session.add(partner)
-    db.session.commit()
-    partner_id = partner.id
+    partner_id = PartnerFactory(name="Old name").id
     response = send(client, "PATCH", f"/api/admin/partners/{partner_id}", {"name": "New name", "is_active": False})
     assert response.status_code == 200 and response.get_json()["name"] == "New name"
     assert last_change().event == "partner.updated" and last_audit().before["name"] == "Old name"
@@ -133,8 +130,7 @@ def test_a_new_alert_replaces_the_active_one_and_reaches_everyone(client, admin)
 
 
 def test_any_signed_in_user_reads_the_active_alerts_but_only_a_super_admin_writes(client, login_as):
-    db.session.add(EmergencyAlert(title="Heads up", message="Read me", severity="INFO"))
-    db.session.commit()
+    EmergencyAlertFactory(title="Heads up", message="Read me", severity=Severity.INFO)
     assert_error_shape(client.get("/api/admin/emergency-alert"), 401)
     login_as(Role.MEMBER)
     assert [a["title"] for a in client.get("/api/admin/emergency-alert").get_json()["items"]] == ["Heads up"]
@@ -263,8 +259,7 @@ ADMIN_ONLY = [
 @pytest.mark.parametrize("role", [r for r in Role if r is not Role.SUPER_ADMIN])
 def test_other_roles_get_403_on_admin_content_and_change_nothing(client, login_as, role):
     login_as(role)
-    db.session.add(Partner(name="Keep me"))
-    db.session.commit()
+    PartnerFactory(name="Keep me")
     before = table_counts()
     for method, url, body in ADMIN_ONLY:
         assert_error_shape(send(client, method, url, body), 403, "forbidden")

@@ -6,8 +6,9 @@ import pytest
 import sqlalchemy as sa
 
 from nogalss_app.extensions import db, socketio
-from nogalss_app.models import ApiToken, AuditLog, ChangeLog, LeaderLink, Loan, Notification, Role, User
+from nogalss_app.models import ApiToken, AuditLog, ChangeLog, LeaderLink, Role, User
 from tests import factories
+from tests.factories import LoanFactory, NotificationFactory
 from tests.support.client import send, sign_in
 from tests.support.concurrency import run_together
 from tests.support.records import audits, last_change
@@ -379,8 +380,7 @@ def test_bulk_deactivation_including_oneself_is_refused_whole(client, admin):
 
 def test_deleting_an_account_without_history_removes_it(client, admin):
     leader = factories.user(role=Role.LEADER)
-    db.session.add(Notification(user_id=leader.id, title="Hello"))
-    db.session.commit()
+    NotificationFactory(user=leader, title="Hello")
     leader_id, email, coop_id = leader.id, leader.email, leader.cooperative_id
     response = send(client, "DELETE", f"/api/admin/users/{leader.id}")
     assert response.status_code == 200 and response.get_json() == {"id": leader.id, "deleted": True}
@@ -394,9 +394,7 @@ def test_deleting_an_account_without_history_removes_it(client, admin):
 
 def test_deleting_an_account_with_money_records_says_deactivate_instead(client, admin):
     member = factories.user(role=Role.MEMBER)
-    db.session.add(Loan(user_id=member.id, cooperative_id=member.cooperative_id, amount_kobo=100, purpose="x",
-                        duration_months=3))  # fmt: skip
-    db.session.commit()
+    LoanFactory(user=member, amount_kobo=100)
     before = table_counts()
     error = assert_error_shape(send(client, "DELETE", f"/api/admin/users/{member.id}"), 409, "conflict")
     assert "deactivate instead" in error["message"]
