@@ -17,9 +17,10 @@ from nogalss_app import create_app  # noqa: E402
 from nogalss_app.extensions import db  # noqa: E402
 
 from . import factories  # noqa: E402
+from .support.client import sign_in  # noqa: E402
 
 IN_CI = os.environ.get("CI") == "true"
-pytest_plugins = ["tests.support.live"]
+pytest_plugins = ["tests.support.live", "tests.support.payments"]
 
 
 def _engine_options(url: str) -> dict:
@@ -124,9 +125,7 @@ def login_as(client):
 
     def _login(role: str, **fields):
         user = factories.user(role=role, **fields)
-        response = client.post("/api/auth/login", json={"email": user.email, "password": factories.PASSWORD})
-        assert response.status_code == 200, response.get_data(as_text=True)
-        client.csrf_token = response.get_json()["csrf_token"]
+        sign_in(client, user)
         return user
 
     return _login

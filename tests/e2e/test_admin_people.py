@@ -11,24 +11,12 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.support.live import DEMO_PASSWORD
-
-
-def sign_in(page, server, local: str) -> None:
-    """Sign in through the login form and wait for the dashboard's live connection."""
-    page.goto(f"{server.url}/login")
-    page.fill("input[name=email]", f"{local}@demo.nogalss.ng")
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit], input[type=submit]")
-    expect(page).to_have_url(re.compile(r"/dashboard/"))
+from tests.support.browser import sign_in
 
 
 def open_member_dashboard(new_page, server, local: str):
     """Open a member's dashboard in its own browser context and wait until it is live."""
-    page = new_page(900, 800)
-    sign_in(page, server, local)
-    expect(page.locator("#conn-badge")).to_have_text("live", timeout=5000)
-    return page
+    return sign_in(new_page(900, 800), server, local)
 
 
 def test_a_critical_alert_appears_on_an_open_member_dashboard_and_goes_away(module_deployment, new_page):
@@ -36,8 +24,7 @@ def test_a_critical_alert_appears_on_an_open_member_dashboard_and_goes_away(modu
     member = open_member_dashboard(new_page, server, "member2")
     expect(member.locator("#panel-savings .panel-body")).not_to_contain_text("Loading")
     admin = new_page(1280, 900)
-    sign_in(admin, server, "super-admin")
-    admin.goto(f"{server.url}/dashboard/super-admin/content")
+    sign_in(admin, server, "super-admin", "/dashboard/super-admin/content")
     admin.fill("#alert-title", "Flood warning")
     admin.fill("#alert-message", "Branches in Lokoja close at noon today.")
     admin.select_option("#alert-severity", "CRITICAL")
@@ -60,8 +47,7 @@ def test_a_member_deactivated_on_the_users_page_is_signed_out_of_their_open_dash
     server = module_deployment.servers[0]
     member = open_member_dashboard(new_page, server, "member3")
     admin = new_page(1280, 900)
-    sign_in(admin, server, "super-admin")
-    admin.goto(f"{server.url}/dashboard/super-admin/users?q=member3@demo.nogalss.ng")
+    sign_in(admin, server, "super-admin", "/dashboard/super-admin/users?q=member3@demo.nogalss.ng")
     row = admin.locator("tr", has_text="member3@demo.nogalss.ng")
     expect(row).to_have_count(1)
     row.get_by_role("button", name="Deactivate").click()

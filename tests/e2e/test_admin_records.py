@@ -4,28 +4,17 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.support.live import DEMO_PASSWORD
+from tests.support.browser import sign_in
 
 SEEDED_PENDING_EXPENSE = "Printing of member passbooks"
 HOSTILE_NAME = "<img src=x onerror=alert(1)>"
 
 
-def sign_in(page, deployment, local: str, path: str) -> None:
-    """Sign in through the login form, then open a page of the app."""
-    server = deployment.servers[0]
-    page.goto(f"{server.url}/login")
-    page.fill("input[name=email]", f"{local}@demo.nogalss.ng")
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit], input[type=submit]")
-    page.wait_for_load_state("networkidle")
-    page.goto(f"{server.url}{path}")
-
-
 def test_finance_sees_the_super_admins_expense_decisions_without_reloading(module_deployment, new_page):
     finance = new_page()
     admin = new_page()
-    sign_in(finance, module_deployment, "finance", "/dashboard/finance")
-    sign_in(admin, module_deployment, "super-admin", "/dashboard/super-admin")
+    sign_in(finance, module_deployment.servers[0], "finance", "/dashboard/finance")
+    sign_in(admin, module_deployment.servers[0], "super-admin", "/dashboard/super-admin")
     finance_item = finance.locator("#panel-expenses li", has_text=SEEDED_PENDING_EXPENSE)
     admin_row = admin.locator("#panel-expenses tr", has_text=SEEDED_PENDING_EXPENSE)
     expect(finance_item).to_contain_text("Pending", timeout=5000)
@@ -51,7 +40,7 @@ def test_a_cooperative_named_like_markup_is_shown_as_text(module_deployment, new
     admin = new_page()
     dialogs: list[str] = []
     admin.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    sign_in(admin, module_deployment, "super-admin", "/dashboard/super-admin/cooperatives")
+    sign_in(admin, module_deployment.servers[0], "super-admin", "/dashboard/super-admin/cooperatives")
 
     form = admin.locator("#new-cooperative form")
     form.locator("input[name=name]").fill(HOSTILE_NAME)

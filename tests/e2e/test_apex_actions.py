@@ -4,18 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.support.live import DEMO_PASSWORD
-
-
-def sign_in(page, server, local: str, path: str) -> None:
-    """Sign in through the form and open a dashboard with every panel loaded and the socket live."""
-    page.goto(f"{server.url}/login")
-    page.fill("input[name=email]", f"{local}@demo.nogalss.ng")
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit], input[type=submit]")
-    page.wait_for_url(f"**{path}")
-    expect(page.locator("[aria-busy=true]")).to_have_count(0, timeout=15_000)  # room for one retry
-    expect(page.locator("#conn-badge")).to_have_text("live")
+from tests.support.browser import sign_in
 
 
 def test_apex_changes_the_member_fee_and_the_super_admin_sees_it_without_reload(module_deployment, new_page):

@@ -7,6 +7,7 @@ import urllib.request
 import pytest
 from playwright.sync_api import expect
 
+from tests.support.browser import sign_in
 from tests.support.live import DEMO_PASSWORD
 
 DASHBOARDS = ["super-admin", "finance", "apex-funds", "nogalss-funds", "apex", "leader", "member"]
@@ -19,16 +20,6 @@ ACCOUNTS = {
     **{f"leader{n}": "leader" for n in range(1, 6)},
     **{f"member{k}": "member" for k in (1, 2, 7, 35)},
 }
-
-
-def sign_in(page, deployment, local: str) -> None:
-    """Sign in through the login form."""
-    server = deployment.servers[0]
-    page.goto(f"{server.url}/login")
-    page.fill("input[name=email]", f"{local}@demo.nogalss.ng")
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit], input[type=submit]")
-    page.wait_for_load_state("networkidle")
 
 
 def status_of(page, url: str) -> int:
@@ -52,7 +43,7 @@ def test_the_login_page_is_served(seeded_deployment):
 def test_every_demo_account_lands_on_its_own_dashboard_and_gets_403_elsewhere(seeded_deployment, page, local, own):
     fetched: list[str] = []
     page.on("requestfinished", lambda req: "/panels/" in req.url and fetched.append(req.url.split("/panels/")[1]))
-    sign_in(page, seeded_deployment, local)
+    sign_in(page, seeded_deployment.servers[0], local)
     # Every panel on the page loaded through its own request and finished loading.
     expect(page.locator("[aria-busy=true]")).to_have_count(0, timeout=15_000)  # room for one retry
     on_page = sorted(el.get_attribute("data-panel") for el in page.locator("[data-panel]").all())
@@ -87,6 +78,6 @@ def test_a_panel_whose_request_fails_is_fetched_again(seeded_deployment, page):
             route.continue_()
 
     page.route("**/panels/overview*", fail_once)
-    sign_in(page, seeded_deployment, "finance")
+    sign_in(page, seeded_deployment.servers[0], "finance")
     expect(page.locator("#panel-overview")).to_contain_text("Total inflow", timeout=10_000)
     assert len(failed) == 1

@@ -8,21 +8,11 @@ import pytest
 from playwright.sync_api import expect
 
 from nogalss_app.services.money import format_naira
-from tests.support.live import DEMO_PASSWORD, Deployment, contribute
+from tests.support.browser import sign_in
+from tests.support.live import Deployment, contribute
 
 # Finance panels whose figures depend on a contribution (written here, independently of the registry).
 FINANCE_PANELS_FOR_CONTRIBUTIONS = {"overview", "recent", "monthly"}
-
-
-def sign_in(page, server, local: str, path: str) -> None:
-    """Sign in through the form and open a dashboard; wait until every panel has loaded."""
-    page.goto(f"{server.url}/login")
-    page.fill("input[name=email]", f"{local}@demo.nogalss.ng")
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit], input[type=submit]")
-    page.goto(f"{server.url}{path}")
-    expect(page.locator("[aria-busy=true]")).to_have_count(0, timeout=15_000)  # room for one retry
-    expect(page.locator("#conn-badge")).to_have_text("live")
 
 
 def stats(page, server, dashboard: str) -> dict:

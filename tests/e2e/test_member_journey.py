@@ -7,19 +7,9 @@ import re
 from playwright.sync_api import expect
 
 from nogalss_app.services.money import format_naira, parse_naira
-from tests.support.live import DEMO_PASSWORD
+from tests.support.browser import sign_in
 
 LIVE_TIMEOUT = 3000
-
-
-def sign_in(page, server, local: str) -> None:
-    """Sign in through the login form and wait for the dashboard's panels."""
-    page.goto(f"{server.url}/login")
-    page.fill("input[name=email]", f"{local}@demo.nogalss.ng")
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit], input[type=submit]")
-    page.wait_for_load_state("networkidle")
-    expect(page.locator("#conn-badge")).to_have_text("live", timeout=5000)
 
 
 def kobo(text: str) -> int:

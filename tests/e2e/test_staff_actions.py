@@ -14,22 +14,14 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.live import DEMO_PASSWORD
+from tests.support.browser import sign_in
 
 LIVE = 3000  # ms: a change must reach the other open dashboard within this, without any reload
 
 
 def open_dashboard(new_page, deployment, local: str, slug: str):
     """Sign in as a demo account in a fresh context and open its dashboard with every panel loaded."""
-    page = new_page(1100, 900)
-    server = deployment.servers[0]
-    page.goto(f"{server.url}/login")
-    page.fill("input[name=email]", f"{local}@demo.nogalss.ng")
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit], input[type=submit]")
-    page.wait_for_url(f"{server.url}/dashboard/{slug}")
-    expect(page.locator("#conn-badge")).to_have_class("conn-badge conn-live", timeout=5000)
-    expect(page.locator(".panel[aria-busy]")).to_have_count(0, timeout=15_000)  # room for one retry
+    page = sign_in(new_page(1100, 900), deployment.servers[0], local, f"/dashboard/{slug}")
     page.loaded_url = page.url
     return page
 

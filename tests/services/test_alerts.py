@@ -6,12 +6,13 @@ import pytest
 import sqlalchemy as sa
 
 from nogalss_app.extensions import db
-from nogalss_app.models import AuditLog, EmergencyAlert, Partner, Role, Severity
+from nogalss_app.models import EmergencyAlert, Partner, Role, Severity
 from nogalss_app.services import alerts
 from nogalss_app.services.errors import Conflict, NotFound, ValidationFailed
 from tests import factories
-
-from .test_balances import NOW, change, row_counts
+from tests.support.clock import NOW
+from tests.support.records import audits, change
+from tests.support.snapshot import row_counts
 
 ALERT = {"title": "Bank outage", "message": "Transfers are delayed until 4pm.", "severity": "CRITICAL"}
 PARTNER = {"name": "Bank of Industry", "website": "https://boi.ng", "logo_url": "http://boi.ng/logo.png"}
@@ -21,11 +22,6 @@ PARTNER = {"name": "Bank of Industry", "website": "https://boi.ng", "logo_url": 
 def admin():
     """A super admin, who runs alerts and partners."""
     return factories.user(role=Role.SUPER_ADMIN, first_name="Bola", last_name="Ade")
-
-
-def audits(action: str) -> list[AuditLog]:
-    """Return the audit rows of an action."""
-    return list(db.session.scalars(sa.select(AuditLog).where(AuditLog.action == action)))
 
 
 # Emergency alerts --------------------------------------------------------------------------------------------

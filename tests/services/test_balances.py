@@ -1,135 +1,17 @@
-"""A member's savings, withdrawable balance and loan limit, from the rows the ledger holds.
-
-The helpers at the top are shared by the other service tests of loans, withdrawals, expenses and alerts
-(the contributions service is written elsewhere, so savings are inserted directly here).
-"""
+"""A member's savings, withdrawable balance and loan limit, from the rows the ledger holds."""
 
 from __future__ import annotations
 
-import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import sqlalchemy as sa
 
-from nogalss_app.extensions import db
-from nogalss_app.models import (
-    ChangeLog,
-    Contribution,
-    Loan,
-    LoanStatus,
-    Role,
-    Transaction,
-    TxCategory,
-    TxStatus,
-    TxType,
-    User,
-    Withdrawal,
-    WithdrawalStatus,
-)
+from nogalss_app.models import LoanStatus, Role, WithdrawalStatus
 from nogalss_app.services import balances
 from nogalss_app.services.balances import Eligibility, eligibility_from, months_before
 from tests import factories
-
-NOW = datetime(2025, 8, 31, 12, 0, tzinfo=UTC)
-LONG_AGO = datetime(2024, 1, 15, 9, 0, tzinfo=UTC)
-_refs = itertools.count(1)
-
-
-# Helpers shared by the service tests ------------------------------------------------------------------------
-
-
-def add_contribution(user: User, amount_kobo: int, created_at: datetime = LONG_AGO) -> Contribution:
-    """Insert a successful CONTRIBUTION transaction and its Contribution row, as a paid contribution leaves them."""
-    tx = Transaction(
-        reference=f"TEST-CON-{next(_refs)}",
-        type=TxType.CONTRIBUTION,
-        category=TxCategory.SAVINGS,
-        status=TxStatus.SUCCESSFUL,
-        amount_kobo=amount_kobo,
-        user_id=user.id,
-        cooperative_id=user.cooperative_id,
-        description="Contribution",
-        created_at=created_at,
-    )
-    db.session.add(tx)
-    db.session.flush()
-    row = Contribution(
-        user_id=user.id,
-        cooperative_id=user.cooperative_id,
-        amount_kobo=amount_kobo,
-        transaction_id=tx.id,
-        created_at=created_at,
-    )
-    db.session.add(row)
-    db.session.commit()
-    return row
-
-
-def add_loan(user: User, amount_kobo: int, status: LoanStatus = LoanStatus.PENDING, repaid_kobo: int = 0) -> Loan:
-    """Insert a loan of the user in the given status."""
-    loan = Loan(
-        user_id=user.id,
-        cooperative_id=user.cooperative_id,
-        amount_kobo=amount_kobo,
-        repaid_kobo=repaid_kobo,
-        purpose="Sewing machine",
-        duration_months=12,
-        status=status,
-        created_at=LONG_AGO,
-    )
-    db.session.add(loan)
-    db.session.commit()
-    return loan
-
-
-def add_withdrawal(user: User, amount_kobo: int, status: WithdrawalStatus = WithdrawalStatus.PENDING) -> Withdrawal:
-    """Insert a withdrawal of the user in the given status."""
-    row = Withdrawal(
-        user_id=user.id,
-        cooperative_id=user.cooperative_id,
-        amount_kobo=amount_kobo,
-        reason="School fees",
-        status=status,
-    )
-    db.session.add(row)
-    db.session.commit()
-    return row
-
-
-def saver(amount_kobo: int = 100_000_00, since: datetime = LONG_AGO, **fields) -> User:
-    """Create a member who saved `amount_kobo` at `since`."""
-    member = factories.user(role=fields.pop("role", Role.MEMBER), **fields)
-    add_contribution(member, amount_kobo, since)
-    return member
-
-
-def row_counts() -> dict[str, int]:
-    """Return the number of rows in every table (to prove a refusal wrote nothing, not even a change signal)."""
-    db.session.rollback()
-    return {
-        table.name: db.session.scalar(sa.select(sa.func.count()).select_from(table))
-        for table in db.metadata.sorted_tables
-    }
-
-
-def changes() -> list[tuple[str, list, list]]:
-    """Return (event, topics, rooms) of every recorded change signal, oldest first."""
-    rows = db.session.scalars(sa.select(ChangeLog).order_by(ChangeLog.id))
-    return [(row.event, row.topics, row.rooms) for row in rows]
-
-
-def change(event: str) -> tuple[list, list]:
-    """Return (topics, rooms) of the one change signal with this event."""
-    found = [(topics, rooms) for name, topics, rooms in changes() if name == event]
-    assert len(found) == 1, f"expected one {event!r} change, got {changes()}"
-    return found[0]
-
-
-def ledger_lines(tx_type: TxType) -> list[Transaction]:
-    """Return the ledger lines of a type."""
-    return list(db.session.scalars(sa.select(Transaction).where(Transaction.type == tx_type)))
-
+from tests.factories import ContributionFactory, LoanFactory, WithdrawalFactory, saver
+from tests.support.clock import LONG_AGO, NOW
 
 # Pure arithmetic ---------------------------------------------------------------------------------------------
 
@@ -197,9 +79,9 @@ def test_each_rule_that_fails_gives_its_reason_and_no_maximum():
 
 def test_savings_count_only_the_members_own_contributions():
     ada, obi = factories.user(role=Role.MEMBER), factories.user(role=Role.MEMBER)
-    add_contribution(ada, 5_000_00)
-    add_contribution(ada, 2_500_50)
-    add_contribution(obi, 9_999_00)
+    ContributionFactory(user=ada, amount_kobo=5_000_00)
+    ContributionFactory(user=ada, amount_kobo=2_500_50)
+    ContributionFactory(user=obi, amount_kobo=9_999_00)
 
     assert balances.savings_total_kobo(ada.id) == 7_500_50
     assert isinstance(balances.savings_total_kobo(ada.id), int)
@@ -208,10 +90,10 @@ def test_savings_count_only_the_members_own_contributions():
 
 def test_processed_withdrawals_reduce_the_balance_and_committed_ones_the_withdrawable_amount():
     ada = saver(100_000_00)
-    add_withdrawal(ada, 10_000_00, WithdrawalStatus.PROCESSED)
-    add_withdrawal(ada, 20_000_00, WithdrawalStatus.APPROVED)
-    add_withdrawal(ada, 30_000_00, WithdrawalStatus.PENDING)
-    add_withdrawal(ada, 35_000_00, WithdrawalStatus.REJECTED)
+    WithdrawalFactory(user=ada, amount_kobo=10_000_00, status=WithdrawalStatus.PROCESSED)
+    WithdrawalFactory(user=ada, amount_kobo=20_000_00, status=WithdrawalStatus.APPROVED)
+    WithdrawalFactory(user=ada, amount_kobo=30_000_00, status=WithdrawalStatus.PENDING)
+    WithdrawalFactory(user=ada, amount_kobo=35_000_00, status=WithdrawalStatus.REJECTED)
 
     assert balances.processed_withdrawals_kobo(ada.id) == 10_000_00
     assert balances.committed_withdrawals_kobo(ada.id) == 60_000_00
@@ -221,18 +103,18 @@ def test_processed_withdrawals_reduce_the_balance_and_committed_ones_the_withdra
 
 def test_the_withdrawable_amount_is_never_negative_even_when_rows_disagree():
     ada = saver(10_000_00)
-    add_withdrawal(ada, 15_000_00, WithdrawalStatus.APPROVED)
+    WithdrawalFactory(user=ada, amount_kobo=15_000_00, status=WithdrawalStatus.APPROVED)
 
     assert balances.withdrawable_kobo(ada.id) == 0
 
 
 def test_outstanding_loans_are_approved_and_active_ones_less_what_was_repaid():
     ada = saver()
-    add_loan(ada, 50_000_00, LoanStatus.APPROVED)
-    add_loan(ada, 40_000_00, LoanStatus.ACTIVE, repaid_kobo=15_000_00)
-    add_loan(ada, 70_000_00, LoanStatus.PENDING)
-    add_loan(ada, 80_000_00, LoanStatus.REJECTED)
-    add_loan(ada, 90_000_00, LoanStatus.COMPLETED, repaid_kobo=90_000_00)
+    LoanFactory(user=ada, amount_kobo=50_000_00, status=LoanStatus.APPROVED)
+    LoanFactory(user=ada, amount_kobo=40_000_00, status=LoanStatus.ACTIVE, repaid_kobo=15_000_00)
+    LoanFactory(user=ada, amount_kobo=70_000_00, status=LoanStatus.PENDING)
+    LoanFactory(user=ada, amount_kobo=80_000_00, status=LoanStatus.REJECTED)
+    LoanFactory(user=ada, amount_kobo=90_000_00, status=LoanStatus.COMPLETED, repaid_kobo=90_000_00)
 
     assert balances.outstanding_loans_kobo(ada.id) == 75_000_00
 
@@ -257,7 +139,7 @@ def test_a_contribution_one_day_short_of_six_months_is_not_enough():
 
 def test_one_old_contribution_is_enough_and_newer_savings_still_raise_the_limit():
     ada = saver(10_000_00, since=LONG_AGO)
-    add_contribution(ada, 5_000_00, NOW - timedelta(days=1))
+    ContributionFactory(user=ada, amount_kobo=5_000_00, created_at=NOW - timedelta(days=1))
 
     assert balances.loan_eligibility(ada.id, NOW).max_kobo == 90_000_00
 
@@ -271,7 +153,7 @@ def test_a_member_who_never_saved_cannot_borrow():
 
 def test_a_pending_application_blocks_another_one():
     ada = saver(10_000_00)
-    add_loan(ada, 1_000_00, LoanStatus.PENDING)
+    LoanFactory(user=ada, amount_kobo=1_000_00, status=LoanStatus.PENDING)
 
     result = balances.loan_eligibility(ada.id, NOW)
 
@@ -281,15 +163,15 @@ def test_a_pending_application_blocks_another_one():
 
 def test_the_limit_is_six_times_savings_less_outstanding_loans():
     ada = saver(10_000_00)
-    add_withdrawal(ada, 2_000_00, WithdrawalStatus.PROCESSED)
-    add_loan(ada, 20_000_00, LoanStatus.ACTIVE, repaid_kobo=5_000_00)
+    WithdrawalFactory(user=ada, amount_kobo=2_000_00, status=WithdrawalStatus.PROCESSED)
+    LoanFactory(user=ada, amount_kobo=20_000_00, status=LoanStatus.ACTIVE, repaid_kobo=5_000_00)
 
     assert balances.loan_eligibility(ada.id, NOW).max_kobo == 6 * 8_000_00 - 15_000_00
 
 
 def test_a_member_who_owes_six_times_their_savings_may_not_borrow_more():
     ada = saver(10_000_00)
-    add_loan(ada, 60_000_00, LoanStatus.APPROVED)
+    LoanFactory(user=ada, amount_kobo=60_000_00, status=LoanStatus.APPROVED)
 
     result = balances.loan_eligibility(ada.id, NOW)
 
@@ -300,7 +182,7 @@ def test_a_member_who_owes_six_times_their_savings_may_not_borrow_more():
 
 def test_rejected_and_completed_loans_do_not_count_against_the_limit():
     ada = saver(10_000_00)
-    add_loan(ada, 50_000_00, LoanStatus.REJECTED)
-    add_loan(ada, 30_000_00, LoanStatus.COMPLETED, repaid_kobo=30_000_00)
+    LoanFactory(user=ada, amount_kobo=50_000_00, status=LoanStatus.REJECTED)
+    LoanFactory(user=ada, amount_kobo=30_000_00, status=LoanStatus.COMPLETED, repaid_kobo=30_000_00)
 
     assert balances.loan_eligibility(ada.id, NOW) == Eligibility(eligible=True, max_kobo=60_000_00, reasons=[])

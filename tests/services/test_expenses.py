@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 import pytest
-import sqlalchemy as sa
 
 from nogalss_app.extensions import db
-from nogalss_app.models import AuditLog, Expense, ExpenseStatus, Role
+from nogalss_app.models import Expense, ExpenseStatus, Role
 from nogalss_app.services import expenses
 from nogalss_app.services.errors import Conflict, NotFound, ValidationFailed
 from tests import factories
-
-from .test_balances import NOW, change, changes, row_counts
+from tests.support.clock import NOW
+from tests.support.records import audits, change, changes
+from tests.support.snapshot import row_counts
 
 EXPENSE = {"title": "Office rent", "description": "Abuja office, March", "category": "Rent", "amount_kobo": 250_000_00}
 AUDIENCE = ["role:FINANCE", "role:SUPER_ADMIN"]
-
-
-def audits(action: str) -> list[AuditLog]:
-    """Return the audit rows of an action."""
-    return list(db.session.scalars(sa.select(AuditLog).where(AuditLog.action == action)))
 
 
 def recorded_by(officer, **overrides) -> Expense:

@@ -24,6 +24,7 @@ from nogalss_app.models import (
 from nogalss_app.services import contributions, ledger, registration, settings
 from nogalss_app.services.payments import confirm_payment
 from tests import factories
+from tests.support.sign_ups import cooperative_data, member_data
 
 NEW_SPLIT = {
     "apex_funds_bp": 5000,
@@ -36,15 +37,7 @@ NEW_SPLIT = {
 
 def pay_member_fee(coop, email: str, now: datetime | None = None) -> Payment:
     """Register a member of the cooperative and let the gateway confirm the fee."""
-    data = {
-        "first_name": "Ada",
-        "last_name": "Obi",
-        "email": email,
-        "phone": "08031234567",
-        "password": "a-long-enough-password",
-        "cooperative_code": coop.registration_number,
-    }
-    payment = registration.start_member_registration(data, now=now)
+    payment = registration.start_member_registration(member_data(coop, email=email), now=now)
     return confirm_payment(
         payment.reference, amount_kobo=payment.amount_kobo, currency="NGN", gateway_status="success", now=now
     )
@@ -144,23 +137,7 @@ def test_without_a_leader_in_office_the_leader_share_names_nobody():
 
 def test_a_cooperative_fee_is_split_for_the_new_cooperative_and_its_parent_organization():
     parent = factories.parent_org()
-    data = {
-        "name": "Ikeja Artisans Cooperative",
-        "registration_number": "LAG-IKJ-0042",
-        "address": "12 Allen Avenue",
-        "city": "Ikeja",
-        "state": "Lagos",
-        "phone": "08031234567",
-        "email": "office@ikeja-artisans.example",
-        "bank_name": "First Bank",
-        "bank_account_number": "0123456789",
-        "bank_account_name": "Ikeja Artisans Cooperative",
-        "parent_organization_id": parent.id,
-        "first_name": "Chidi",
-        "last_name": "Eze",
-        "password": "a-long-enough-password",
-    }
-    pending = registration.start_cooperative_registration(data)
+    pending = registration.start_cooperative_registration(cooperative_data(parent.id))
 
     payment = confirm_payment(pending.reference, amount_kobo=50_000_00, currency="NGN", gateway_status="success")
 

@@ -13,18 +13,13 @@ from nogalss_app.services import balances, loans
 from nogalss_app.services.actor import Actor
 from nogalss_app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from tests import factories
-
-from .test_balances import NOW, add_loan, change, changes, ledger_lines, row_counts, saver
+from tests.factories import LoanFactory, cooperative_with_saver, saver
+from tests.support.clock import NOW
+from tests.support.records import change, changes, ledger_lines
+from tests.support.snapshot import row_counts
 
 APPLICATION = {"amount_kobo": 50_000_00, "purpose": "Buy a sewing machine", "duration_months": 12}
 STAFF_ROOMS = ["role:APEX", "role:FINANCE", "role:SUPER_ADMIN"]
-
-
-def cooperative_with_saver(savings_kobo: int = 10_000_00):
-    """Return (leader, member) of one cooperative; the member saved long enough to borrow."""
-    leader = factories.user(role=Role.LEADER, first_name="Chidi", last_name="Okafor")
-    member = saver(savings_kobo, cooperative_id=leader.cooperative_id, first_name="Ada", last_name="Obi")
-    return leader, member
 
 
 def decide_as(actor, loan_id: int, status, **kwargs) -> Loan:
@@ -269,7 +264,7 @@ def test_apex_decides_any_cooperatives_loan_and_marks_it_disbursed():
 
 def test_a_leader_may_not_mark_a_loan_as_disbursed():
     leader, member = cooperative_with_saver()
-    loan = add_loan(member, 10_000_00, LoanStatus.APPROVED)
+    loan = LoanFactory(user=member, amount_kobo=10_000_00, status=LoanStatus.APPROVED)
     before = row_counts()
 
     with pytest.raises(Forbidden):
@@ -281,7 +276,7 @@ def test_a_leader_may_not_mark_a_loan_as_disbursed():
 @pytest.mark.parametrize("role", [Role.MEMBER, Role.FINANCE, Role.APEX_FUNDS, "NOT_A_ROLE"])
 def test_other_roles_may_not_decide_loans(role):
     _, member = cooperative_with_saver()
-    loan = add_loan(member, 10_000_00)
+    loan = LoanFactory(user=member, amount_kobo=10_000_00)
     before = row_counts()
 
     with pytest.raises(Forbidden):
@@ -293,7 +288,7 @@ def test_other_roles_may_not_decide_loans(role):
 @pytest.mark.parametrize("status", ["MAYBE", "", None, 3])
 def test_an_unknown_status_is_refused(status):
     _, member = cooperative_with_saver()
-    loan = add_loan(member, 10_000_00)
+    loan = LoanFactory(user=member, amount_kobo=10_000_00)
 
     with pytest.raises(ValidationFailed) as refused:
         decide_as(factories.user(role=Role.APEX), loan.id, status)
@@ -303,7 +298,7 @@ def test_an_unknown_status_is_refused(status):
 
 def test_an_active_loan_is_completed_by_its_last_repayment_not_by_decree():
     _, member = cooperative_with_saver()
-    loan = add_loan(member, 10_000_00, LoanStatus.ACTIVE)
+    loan = LoanFactory(user=member, amount_kobo=10_000_00, status=LoanStatus.ACTIVE)
     admin = factories.user(role=Role.SUPER_ADMIN)
     before = row_counts()
 
@@ -320,7 +315,7 @@ def test_an_active_loan_is_completed_by_its_last_repayment_not_by_decree():
 def test_repayments_reduce_what_is_owed_and_the_last_one_completes_the_loan():
     _, member = cooperative_with_saver()
     finance = factories.user(role=Role.FINANCE)
-    loan = add_loan(member, 10_000_00, LoanStatus.ACTIVE)
+    loan = LoanFactory(user=member, amount_kobo=10_000_00, status=LoanStatus.ACTIVE)
 
     loans.record_repayment(loan.id, 4_000_00, actor_id=finance.id, now=NOW)
     assert (db.session.get(Loan, loan.id).repaid_kobo, balances.outstanding_loans_kobo(member.id)) == (
@@ -343,7 +338,7 @@ def test_repayments_reduce_what_is_owed_and_the_last_one_completes_the_loan():
 
 def test_the_first_repayment_of_an_approved_loan_makes_it_active():
     _, member = cooperative_with_saver()
-    loan = add_loan(member, 10_000_00, LoanStatus.APPROVED)
+    loan = LoanFactory(user=member, amount_kobo=10_000_00, status=LoanStatus.APPROVED)
 
     loans.record_repayment(loan.id, 1_000_00, actor_id=None, now=NOW)
 
@@ -352,7 +347,7 @@ def test_the_first_repayment_of_an_approved_loan_makes_it_active():
 
 def test_repaying_more_than_is_owed_is_refused():
     _, member = cooperative_with_saver()
-    loan = add_loan(member, 10_000_00, LoanStatus.ACTIVE, repaid_kobo=9_000_00)
+    loan = LoanFactory(user=member, amount_kobo=10_000_00, status=LoanStatus.ACTIVE, repaid_kobo=9_000_00)
     before = row_counts()
 
     with pytest.raises(ValidationFailed) as refused:
@@ -365,7 +360,7 @@ def test_repaying_more_than_is_owed_is_refused():
 @pytest.mark.parametrize("status", [LoanStatus.PENDING, LoanStatus.REJECTED, LoanStatus.COMPLETED])
 def test_a_loan_that_is_not_running_takes_no_repayment(status):
     _, member = cooperative_with_saver()
-    loan = add_loan(member, 10_000_00, status)
+    loan = LoanFactory(user=member, amount_kobo=10_000_00, status=status)
     before = row_counts()
 
     with pytest.raises(Conflict):
@@ -377,7 +372,7 @@ def test_a_loan_that_is_not_running_takes_no_repayment(status):
 @pytest.mark.parametrize("amount", [0, -1, 1.5, "100", None, True])
 def test_a_repayment_must_be_a_positive_whole_number_of_kobo(amount):
     _, member = cooperative_with_saver()
-    loan = add_loan(member, 10_000_00, LoanStatus.ACTIVE)
+    loan = LoanFactory(user=member, amount_kobo=10_000_00, status=LoanStatus.ACTIVE)
     before = row_counts()
 
     with pytest.raises(ValidationFailed) as refused:

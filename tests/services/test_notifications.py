@@ -12,8 +12,9 @@ from nogalss_app.models import Notification, Role
 from nogalss_app.services import notifications, realtime
 from nogalss_app.services.errors import NotFound
 from tests import factories
-
-from .test_balances import NOW, change, changes, row_counts
+from tests.support.clock import NOW
+from tests.support.records import change, changes
+from tests.support.snapshot import row_counts
 
 
 def test_notifying_joins_the_callers_transaction_and_is_undone_with_it():

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 import sqlalchemy as sa
 
@@ -25,6 +23,8 @@ from nogalss_app.services.errors import NotFound
 from nogalss_app.services.payments import confirm_payment, fail_payment
 from nogalss_app.services.payments import core as payments_core
 from tests import factories
+from tests.support.concurrency import run_together
+from tests.support.sign_ups import member_data
 
 COUNTED = (User, Cooperative, Payment, Transaction, Allocation, Contribution, ChangeLog, AuditLog)
 
@@ -42,15 +42,7 @@ def signals(event: str) -> int:
 def member_sign_up(email: str = "ada.obi@example.test") -> Payment:
     """Open a member registration payment for a fresh cooperative."""
     coop = factories.cooperative()
-    data = {
-        "first_name": "Ada",
-        "last_name": "Obi",
-        "email": email,
-        "phone": "08031234567",
-        "password": "a-long-enough-password",
-        "cooperative_code": coop.registration_number,
-    }
-    return registration.start_member_registration(data)
+    return registration.start_member_registration(member_data(coop, email=email))
 
 
 def succeed(reference: str, paid_kobo: int, **overrides: object) -> Payment:
@@ -212,27 +204,6 @@ def test_an_email_taken_between_the_check_and_the_insert_fails_the_payment_inste
         before["allocations"],
     )
     assert signals("payment.failed") == 1 and signals("payment.succeeded") == 0
-
-
-def run_together(app, count: int, work) -> list:
-    """Run work(i) in `count` threads released at the same moment, each in its own app context."""
-    barrier = threading.Barrier(count, timeout=30)
-    outcomes: list = [None] * count
-
-    def worker(i: int) -> None:
-        with app.app_context():
-            try:
-                barrier.wait()
-                outcomes[i] = work(i)
-            except Exception as exc:  # reported by the assertion below
-                outcomes[i] = exc
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
 
 
 @pytest.mark.postgres  # SQLite's in-memory test database shares one connection: nothing runs concurrently

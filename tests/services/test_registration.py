@@ -22,49 +22,14 @@ from nogalss_app.services.errors import Conflict, ValidationFailed
 from nogalss_app.services.passwords import verify_password
 from nogalss_app.services.payments import confirm_payment
 from tests import factories
+from tests.support.sign_ups import PASSWORD, cooperative_data, member_data
 
-PASSWORD = "Ada's-secret-passphrase-1"
 COUNTED = (User, Cooperative, Payment, Transaction, ChangeLog, AuditLog)
 
 
 def row_counts() -> dict[str, int]:
     """Count the rows of every table a registration could write to."""
     return {m.__tablename__: db.session.scalar(sa.select(sa.func.count()).select_from(m)) for m in COUNTED}
-
-
-def member_data(coop: Cooperative, **overrides: object) -> dict:
-    """A valid member sign-up for the cooperative, with some fields changed."""
-    data = {
-        "first_name": "Ada",
-        "last_name": "Obi",
-        "email": "ada.obi@example.test",
-        "phone": "+234 803 123 4567",
-        "password": PASSWORD,
-        "cooperative_code": coop.registration_number,
-    }
-    return {**data, **overrides}
-
-
-def cooperative_data(parent_id: int, **overrides: object) -> dict:
-    """A valid cooperative sign-up under the parent organization, with some fields changed."""
-    data = {
-        "name": "Ikeja Artisans Cooperative",
-        "registration_number": "LAG-IKJ-0042",
-        "address": "12 Allen Avenue",
-        "city": "Ikeja",
-        "state": "Lagos",
-        "phone": "08031234567",
-        "email": "office@ikeja-artisans.example",
-        "bank_name": "First Bank",
-        "bank_account_number": "0123456789",
-        "bank_account_name": "Ikeja Artisans Cooperative",
-        "parent_organization_id": parent_id,
-        "first_name": "Chidi",
-        "last_name": "Eze",
-        "contact_email": "chidi@ikeja-artisans.example",
-        "password": PASSWORD,
-    }
-    return {**data, **overrides}
 
 
 def pay(payment: Payment) -> Payment:

@@ -12,22 +12,15 @@ from enum import Enum
 import pytest
 
 from nogalss_app.extensions import db
-from nogalss_app.models import (
-    Expense,
-    ExpenseStatus,
-    Loan,
-    LoanStatus,
-    Role,
-    TxType,
-    Withdrawal,
-    WithdrawalStatus,
-)
+from nogalss_app.models import Expense, ExpenseStatus, Loan, LoanStatus, Role, TxType, Withdrawal, WithdrawalStatus
 from nogalss_app.services import expenses, loans, states, withdrawals
 from nogalss_app.services.actor import Actor
 from nogalss_app.services.errors import Conflict
 from tests import factories
-
-from .test_balances import NOW, add_loan, add_withdrawal, ledger_lines, row_counts, saver
+from tests.factories import ExpenseFactory, LoanFactory, WithdrawalFactory, saver
+from tests.support.clock import NOW
+from tests.support.records import ledger_lines
+from tests.support.snapshot import row_counts
 
 ALLOWED: dict[type[Enum], set[tuple[str, str]]] = {
     LoanStatus: {("PENDING", "APPROVED"), ("PENDING", "REJECTED"), ("APPROVED", "ACTIVE"), ("ACTIVE", "COMPLETED")},
@@ -54,7 +47,7 @@ def _loan_mover(old: LoanStatus) -> tuple[Loan, Callable[[LoanStatus], object]]:
     """Return a loan in `old` and a function that asks a super admin (or a repayment) to move it."""
     member = saver(10_000_00)
     admin = factories.user(role=Role.SUPER_ADMIN)
-    loan = add_loan(member, 10_000_00, old)
+    loan = LoanFactory(user=member, amount_kobo=10_000_00, status=old)
 
     def move(new: LoanStatus) -> object:
         if (old, new) == (LoanStatus.ACTIVE, LoanStatus.COMPLETED):
@@ -67,17 +60,14 @@ def _loan_mover(old: LoanStatus) -> tuple[Loan, Callable[[LoanStatus], object]]:
 def _withdrawal_mover(old: WithdrawalStatus) -> tuple[Withdrawal, Callable[[WithdrawalStatus], object]]:
     """Return a withdrawal in `old` and a function that asks finance to move it."""
     finance = factories.user(role=Role.FINANCE)
-    withdrawal = add_withdrawal(saver(10_000_00), 4_000_00, old)
+    withdrawal = WithdrawalFactory(user=saver(10_000_00), amount_kobo=4_000_00, status=old)
     return withdrawal, lambda new: withdrawals.decide_withdrawal(withdrawal.id, new, actor_id=finance.id, now=NOW)
 
 
 def _expense_mover(old: ExpenseStatus) -> tuple[Expense, Callable[[ExpenseStatus], object]]:
     """Return an expense in `old` and a function that asks a super admin to move it."""
     admin = factories.user(role=Role.SUPER_ADMIN)
-    officer = factories.user(role=Role.FINANCE)
-    expense = Expense(title="Rent", category="Office", amount_kobo=1_000_00, status=old, created_by_id=officer.id)
-    db.session.add(expense)
-    db.session.commit()
+    expense = ExpenseFactory(amount_kobo=1_000_00, status=old)
     return expense, lambda new: expenses.decide_expense(expense.id, new, actor_id=admin.id, now=NOW)
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 import sqlalchemy as sa
 
@@ -12,8 +10,11 @@ from nogalss_app.models import Notification, Role, TxCategory, TxStatus, TxType,
 from nogalss_app.services import balances, settings, withdrawals
 from nogalss_app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from tests import factories
-
-from .test_balances import NOW, add_withdrawal, change, ledger_lines, row_counts, saver
+from tests.factories import WithdrawalFactory, saver
+from tests.support.clock import NOW
+from tests.support.concurrency import run_together
+from tests.support.records import change, ledger_lines
+from tests.support.snapshot import row_counts
 
 REQUEST = {"amount_kobo": 4_000_00, "reason": "School fees"}
 
@@ -86,7 +87,7 @@ def test_staff_cannot_request_withdrawals():
 
 def test_asking_for_more_than_the_withdrawable_balance_is_refused_and_it_never_goes_negative():
     member = saver(10_000_00)
-    add_withdrawal(member, 7_000_00, WithdrawalStatus.APPROVED)
+    WithdrawalFactory(user=member, amount_kobo=7_000_00, status=WithdrawalStatus.APPROVED)
     before = row_counts()
 
     with pytest.raises(ValidationFailed) as refused:
@@ -157,7 +158,7 @@ def test_finance_approves_then_processes_and_the_money_leaves_once():
 def test_processing_twice_writes_one_withdrawal_transaction():
     member = saver(10_000_00)
     finance = factories.user(role=Role.FINANCE)
-    withdrawal = add_withdrawal(member, 4_000_00, WithdrawalStatus.APPROVED)
+    withdrawal = WithdrawalFactory(user=member, amount_kobo=4_000_00, status=WithdrawalStatus.APPROVED)
     withdrawals.decide_withdrawal(withdrawal.id, "PROCESSED", actor_id=finance.id, now=NOW)
     before = row_counts()
 
@@ -189,35 +190,14 @@ def test_an_unknown_withdrawal_is_not_found():
         withdrawals.decide_withdrawal(999_999, "APPROVED", actor_id=None, now=NOW)
 
 
-def _race(app, count: int, action) -> list[object]:
-    """Run `action(i)` in `count` threads at once, each with its own app context; return results or errors."""
-    barrier = threading.Barrier(count)
-    outcomes: list[object] = [None] * count
-
-    def run(i: int) -> None:
-        with app.app_context():
-            barrier.wait()
-            try:
-                outcomes[i] = action(i)
-            except Exception as exc:  # noqa: BLE001 - the outcome is what the test inspects
-                outcomes[i] = exc
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return outcomes
-
-
 @pytest.mark.postgres  # SQLite's in-memory test database shares one connection: nothing runs concurrently
 def test_two_finance_officers_approving_at_once_only_one_succeeds(app):
     member = saver(10_000_00)
     officers = [factories.user(role=Role.FINANCE).id, factories.user(role=Role.FINANCE).id]
-    withdrawal_id = add_withdrawal(member, 4_000_00).id
+    withdrawal_id = WithdrawalFactory(user=member, amount_kobo=4_000_00).id
     db.session.remove()
 
-    outcomes = _race(
+    outcomes = run_together(
         app, 2, lambda i: withdrawals.decide_withdrawal(withdrawal_id, "APPROVED", actor_id=officers[i], now=NOW).id
     )
 
@@ -233,7 +213,7 @@ def test_two_requests_of_one_member_at_once_cannot_overdraw(app):
     member_id = saver(10_000_00).id
     db.session.remove()
 
-    outcomes = _race(
+    outcomes = run_together(
         app, 2, lambda i: withdrawals.request_withdrawal(member_id, REQUEST | {"amount_kobo": 6_000_00}, now=NOW).id
     )
 

@@ -23,3 +23,11 @@ def count_queries() -> Iterator[list[str]]:
         yield seen
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", listener)
+
+
+def build_counting(panel, scope) -> tuple[object, list[str]]:
+    """Build a panel from a cold session (nothing cached); return what it built and the SQL it ran."""
+    db.session.expunge_all()
+    with count_queries() as seen:
+        data = panel.build(scope)
+    return data, seen

@@ -7,14 +7,18 @@ import sqlalchemy as sa
 from nogalss_app.extensions import db
 
 
-def table_counts() -> dict[str, int]:
-    """Return the number of rows in every table (login_attempts excluded: failed sign-ins are recorded on purpose)."""
+def row_counts() -> dict[str, int]:
+    """Return the number of rows in every table (to prove a refusal wrote nothing, not even a change signal)."""
     db.session.rollback()
-    counts = {}
-    for table in db.metadata.sorted_tables:
-        if table.name != "login_attempts":
-            counts[table.name] = db.session.scalar(sa.select(sa.func.count()).select_from(table))
-    return counts
+    return {
+        table.name: db.session.scalar(sa.select(sa.func.count()).select_from(table))
+        for table in db.metadata.sorted_tables
+    }
+
+
+def table_counts() -> dict[str, int]:
+    """Return row_counts() without login_attempts (failed sign-ins are recorded on purpose)."""
+    return {name: count for name, count in row_counts().items() if name != "login_attempts"}
 
 
 def assert_nothing_changed(before: dict[str, int]) -> None:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from playwright.sync_api import expect, sync_playwright
 
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_FLAGS
-from tests.support.live import DEMO_PASSWORD, Deployment
+from tests.support.browser import CHROMIUM, CHROMIUM_FLAGS, sign_in
+from tests.support.live import Deployment
 
 OUT = Path(__file__).resolve().parents[2] / "screenshots"
 SHOTS = [
@@ -40,12 +40,8 @@ def main(only: list[str]) -> int:
                         context = browser.new_context(viewport={"width": width, "height": height})
                         page = context.new_page()
                         if account:
-                            page.goto(f"{server.url}/login")
-                            page.fill("input[name=email]", f"{account}@demo.nogalss.ng")
-                            page.fill("input[name=password]", DEMO_PASSWORD)
-                            page.click("button[type=submit], input[type=submit]")
-                            page.wait_for_url("**/dashboard/**")  # sign-in lands on the own dashboard first
-                        if not page.url.endswith(path):
+                            sign_in(page, server, account, path)
+                        else:
                             page.goto(f"{server.url}{path}")
                         page.wait_for_load_state("networkidle")
                         expect(page.locator("[aria-busy=true]")).to_have_count(0, timeout=30_000)

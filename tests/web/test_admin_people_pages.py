@@ -9,9 +9,12 @@ import sqlalchemy as sa
 from markupsafe import escape
 
 from nogalss_app.extensions import db
-from nogalss_app.models import ApiToken, ChangeLog, EmergencyAlert, Loan, Partner, Role, User
+from nogalss_app.models import ApiToken, EmergencyAlert, Partner, Role, User
 from nogalss_app.services import settings
 from tests import factories
+from tests.factories import LoanFactory, PartnerFactory
+from tests.support.client import submit, text
+from tests.support.records import last_change
 from tests.support.snapshot import assert_nothing_changed, table_counts
 
 BASE = "/dashboard/super-admin"
@@ -24,17 +27,7 @@ NEW = {"first_name": "Ada", "last_name": "Obi", "email": "ada@example.test", "pa
 
 def post(client, url: str, data: dict | None = None, **kw):
     """Post a form with the session's CSRF token."""
-    return client.post(f"{BASE}{url}", data={"csrf_token": client.csrf_token, **(data or {})}, **kw)
-
-
-def text(response) -> str:
-    """Return the body as text."""
-    return response.get_data(as_text=True)
-
-
-def last_change() -> ChangeLog:
-    """Return the newest change signal."""
-    return db.session.scalars(sa.select(ChangeLog).order_by(ChangeLog.id.desc())).first()
+    return submit(client, f"{BASE}{url}", data, **kw)
 
 
 def fresh(user_id: int) -> User | None:
@@ -173,9 +166,7 @@ def test_a_refused_edit_shows_the_field_error(client, admin):
 
 def test_deleting_needs_no_history(client, admin):
     plain, saver = factories.user(role=Role.APEX), factories.user(role=Role.MEMBER)
-    db.session.add(Loan(user_id=saver.id, cooperative_id=saver.cooperative_id, amount_kobo=100, purpose="x",
-                        duration_months=3))  # fmt: skip
-    db.session.commit()
+    LoanFactory(user=saver, amount_kobo=100)
     before = table_counts()
     response = post(client, f"/users/{saver.id}/delete")
     assert response.status_code == 409 and "deactivate instead" in text(response)
@@ -264,9 +255,7 @@ def test_hostile_partner_names_are_stored_as_text_and_shown_escaped(app, client,
 
 
 def test_partners_are_edited_and_deleted_with_a_confirm_step(client, admin):
-    partner = Partner(name="Old name", website="https://old.example")
-    db.session.add(partner)
-    db.session.commit()
+    partner = PartnerFactory(name="Old name", website="https://old.example")
     partner_id = partner.id
     assert "Confirm delete" in text(client.get(f"{BASE}/content"))
     form = {"name": "New name", "website": "https://new.example", "logo_url": "", "description": ""}

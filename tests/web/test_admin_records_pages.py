@@ -10,18 +10,16 @@ import sqlalchemy as sa
 
 from nogalss_app.extensions import db
 from nogalss_app.models import (
-    ChangeLog,
-    Contribution,
     Cooperative,
     Expense,
     ExpenseStatus,
-    Role,
     Transaction,
-    TxCategory,
     TxStatus,
-    TxType,
 )
 from tests import factories
+from tests.factories import ContributionFactory, ExpenseFactory, TransactionFactory
+from tests.support.client import submit, text
+from tests.support.records import signals
 from tests.support.snapshot import assert_nothing_changed, table_counts
 
 BASE = "/dashboard/super-admin"
@@ -29,36 +27,6 @@ _refs = itertools.count(1)
 XSS = "<img src=x onerror=alert(1)>"
 SCRIPT = "<script>alert(1)</script>"
 SQL = "x'); DROP TABLE users;--"
-
-
-def post(client, url: str, data: dict | None = None, **kwargs):
-    """Post a form with the session's CSRF token, as the page's hidden input would."""
-    return client.post(url, data={"csrf_token": client.csrf_token, **(data or {})}, **kwargs)
-
-
-def html(response) -> str:
-    """Return the body as text."""
-    return response.get_data(as_text=True)
-
-
-def add_tx(status=TxStatus.PENDING, **fields) -> Transaction:
-    """Insert an unlinked ADJUSTMENT line."""
-    tx = Transaction(
-        reference=fields.pop("reference", f"PAGE-{next(_refs)}"),
-        type=TxType.ADJUSTMENT,
-        category=TxCategory.MANUAL,
-        status=status,
-        amount_kobo=fields.pop("amount_kobo", 1_234_50),
-        **fields,
-    )
-    db.session.add(tx)
-    db.session.commit()
-    return tx
-
-
-def changes(event: str) -> list[ChangeLog]:
-    """Return the change signals recorded with this event."""
-    return list(db.session.scalars(sa.select(ChangeLog).where(ChangeLog.event == event)))
 
 
 @pytest.fixture
@@ -73,9 +41,15 @@ def admin(login_as):
 def test_the_ledger_page_lists_sorts_and_pages(client, admin):
     member = factories.user(role="MEMBER", email="saver@coop.test")
     for n in range(3):
-        add_tx(reference=f"REF-{n}", amount_kobo=(n + 1) * 100_00, user_id=member.id, description=f"Line {n}")
+        TransactionFactory(
+            status=TxStatus.PENDING,
+            reference=f"REF-{n}",
+            amount_kobo=(n + 1) * 100_00,
+            user=member,
+            description=f"Line {n}",
+        )
 
-    page = html(client.get(f"{BASE}/transactions", query_string={"per_page": 2, "sort": "amount_kobo", "order": "asc"}))
+    page = text(client.get(f"{BASE}/transactions", query_string={"per_page": 2, "sort": "amount_kobo", "order": "asc"}))
 
     assert "REF-0" in page and "REF-1" in page and "REF-2" not in page
     assert "₦100.00" in page and "saver@coop.test" in page
@@ -86,10 +60,10 @@ def test_the_ledger_page_lists_sorts_and_pages(client, admin):
 
 
 def test_the_ledger_page_searches_and_filters(client, admin):
-    add_tx(reference="FIND-ME", description="Refund of charge")
-    add_tx(reference="SKIP-ME", status=TxStatus.SUCCESSFUL)
+    TransactionFactory(status=TxStatus.PENDING, reference="FIND-ME", description="Refund of charge")
+    TransactionFactory(status=TxStatus.SUCCESSFUL, reference="SKIP-ME")
 
-    page = html(client.get(f"{BASE}/transactions", query_string={"q": "refund", "status": "PENDING"}))
+    page = text(client.get(f"{BASE}/transactions", query_string={"q": "refund", "status": "PENDING"}))
 
     assert "FIND-ME" in page and "SKIP-ME" not in page
 
@@ -99,14 +73,14 @@ def test_bad_list_arguments_give_a_422_page(client, admin, args):
     response = client.get(f"{BASE}/transactions", query_string=args)
 
     assert response.status_code == 422
-    assert "Traceback" not in html(response)
+    assert "Traceback" not in text(response)
 
 
 def test_a_pending_line_offers_a_status_change_and_a_cancel_behind_a_confirm_step(client, admin):
-    pending = add_tx(reference="PENDING-1")
-    add_tx(reference="DONE-1", status=TxStatus.SUCCESSFUL)
+    pending = TransactionFactory(status=TxStatus.PENDING, reference="PENDING-1")
+    TransactionFactory(status=TxStatus.SUCCESSFUL, reference="DONE-1")
 
-    page = html(client.get(f"{BASE}/transactions"))
+    page = text(client.get(f"{BASE}/transactions"))
 
     row = re.search(rf'<tr id="tx-{pending.id}">.*?</tr>', page, re.S).group(0)
     assert "<details" in row and "Confirm status change" in row and "Confirm cancel" in row
@@ -117,7 +91,7 @@ def test_a_pending_line_offers_a_status_change_and_a_cancel_behind_a_confirm_ste
 def test_the_adjustment_form_records_a_line_and_comes_back_with_a_notice(client, admin):
     member = factories.user(role="MEMBER", email="ada@coop.test")
 
-    response = post(
+    response = submit(
         client,
         f"{BASE}/transactions",
         {
@@ -138,8 +112,8 @@ def test_the_adjustment_form_records_a_line_and_comes_back_with_a_notice(client,
         TxStatus.PENDING,
         "Duplicate fee",
     )
-    assert len(changes("transaction.created")) == 1
-    page = html(client.get(response.headers["Location"]))
+    assert len(signals("transaction.created")) == 1
+    page = text(client.get(response.headers["Location"]))
     assert f"Adjustment {tx.reference} of ₦1,500.50 recorded." in page
 
 
@@ -164,46 +138,47 @@ def test_a_bad_adjustment_form_is_shown_again_with_the_field_error_and_the_typed
     typed = {"user": "ada@coop.test", "amount": "2,000", "direction": "credit", "reason": "A fair reason"} | form
     before = table_counts()
 
-    response = post(client, f"{BASE}/transactions", typed)
+    response = submit(client, f"{BASE}/transactions", typed)
 
     assert response.status_code == 422
-    page = html(response)
+    page = text(response)
     assert f'id="adjustment-{field}-error"' in page and message in page
     assert 'value="ada@coop.test"' in page or field == "user"
     assert_nothing_changed(before)
 
 
 def test_the_confirmed_status_change_and_cancel_forms_move_pending_lines(client, admin):
-    settled, dropped = add_tx(reference="SETTLE-ME"), add_tx(reference="DROP-ME")
+    settled = TransactionFactory(status=TxStatus.PENDING, reference="SETTLE-ME")
+    dropped = TransactionFactory(status=TxStatus.PENDING, reference="DROP-ME")
 
-    moved = post(
+    moved = submit(
         client, f"{BASE}/transactions/{settled.id}/status?status=PENDING", {"status": "FAILED", "notes": "Bounced"}
     )
-    cancelled = post(client, f"{BASE}/transactions/{dropped.id}/cancel")
+    cancelled = submit(client, f"{BASE}/transactions/{dropped.id}/cancel")
 
     assert moved.status_code == cancelled.status_code == 303
     assert moved.headers["Location"].endswith("/transactions?status=PENDING")  # back to the same list
     db.session.expire_all()
     assert db.session.get(Transaction, settled.id).status is TxStatus.FAILED
     assert db.session.get(Transaction, dropped.id).status is TxStatus.CANCELLED
-    assert len(changes("transaction.failed")) == len(changes("transaction.cancelled")) == 1
+    assert len(signals("transaction.failed")) == len(signals("transaction.cancelled")) == 1
 
 
 def test_a_refused_status_change_shows_the_page_with_the_message(client, admin):
-    done = add_tx(status=TxStatus.SUCCESSFUL)
+    done = TransactionFactory(status=TxStatus.SUCCESSFUL)
     before = table_counts()
 
-    response = post(client, f"{BASE}/transactions/{done.id}/cancel")
-    unknown = post(client, f"{BASE}/transactions/999999/status", {"status": "FAILED"})
+    response = submit(client, f"{BASE}/transactions/{done.id}/cancel")
+    unknown = submit(client, f"{BASE}/transactions/999999/status", {"status": "FAILED"})
 
-    assert response.status_code == 409 and "cannot become CANCELLED" in html(response)
+    assert response.status_code == 409 and "cannot become CANCELLED" in text(response)
     assert unknown.status_code == 404
     assert_nothing_changed(before)
 
 
 def test_forms_without_the_csrf_token_are_refused(client, admin):
     member = factories.user(role="MEMBER")
-    pending = add_tx()
+    pending = TransactionFactory(status=TxStatus.PENDING)
     coop = factories.cooperative()
     before = table_counts()
 
@@ -228,7 +203,7 @@ def test_the_cooperatives_page_shows_member_counts_leaders_and_the_create_form(c
     factories.user(role="MEMBER", cooperative_id=coop.id)
     factories.user(role="MEMBER", cooperative_id=coop.id)
 
-    page = html(client.get(f"{BASE}/cooperatives"))
+    page = text(client.get(f"{BASE}/cooperatives"))
 
     row = re.search(rf'<tr id="coop-{coop.id}">.*?</tr>', page, re.S).group(0)
     assert "Kano Weavers" in row and "KN-1" in row and "Amina Bello" in row and '<td class="num">2</td>' in row
@@ -238,7 +213,7 @@ def test_the_cooperatives_page_shows_member_counts_leaders_and_the_create_form(c
 def test_a_cooperative_is_created_from_the_form(client, admin):
     org = factories.parent_org(name="Artisans Union")
 
-    response = post(
+    response = submit(
         client,
         f"{BASE}/cooperatives",
         {"name": "Jos Potters", "registration_number": "PL-7", "parent_organization_id": str(org.id), "city": "Jos"},
@@ -247,7 +222,7 @@ def test_a_cooperative_is_created_from_the_form(client, admin):
     assert response.status_code == 303
     coop = db.session.scalars(sa.select(Cooperative)).one()
     assert (coop.name, coop.registration_number, coop.city, coop.is_active) == ("Jos Potters", "PL-7", "Jos", True)
-    assert "Cooperative Jos Potters (PL-7) created." in html(client.get(response.headers["Location"]))
+    assert "Cooperative Jos Potters (PL-7) created." in text(client.get(response.headers["Location"]))
 
 
 def test_a_bad_cooperative_form_keeps_the_values_and_shows_field_errors(client, admin):
@@ -255,7 +230,7 @@ def test_a_bad_cooperative_form_keeps_the_values_and_shows_field_errors(client, 
     factories.cooperative(registration_number="TAKEN-1")
     before = table_counts()
 
-    invalid = post(
+    invalid = submit(
         client,
         f"{BASE}/cooperatives",
         {
@@ -265,39 +240,37 @@ def test_a_bad_cooperative_form_keeps_the_values_and_shows_field_errors(client, 
             "bank_account_number": "12",
         },
     )
-    taken = post(
+    taken = submit(
         client,
         f"{BASE}/cooperatives",
         {"name": "Twin", "registration_number": "taken-1", "parent_organization_id": str(org.id)},
     )
 
     assert invalid.status_code == 422
-    page = html(invalid)
+    page = text(invalid)
     for field in ("name", "parent_organization_id", "bank_account_number"):
         assert f'id="new-cooperative-{field}-error"' in page
     assert 'value="OK-1"' in page
-    assert taken.status_code == 409 and "already in use" in html(taken) and 'value="Twin"' in html(taken)
+    assert taken.status_code == 409 and "already in use" in text(taken) and 'value="Twin"' in text(taken)
     assert_nothing_changed(before)
 
 
 @pytest.mark.parametrize("name", [XSS, SCRIPT, SQL])
 def test_hostile_cooperative_names_are_shown_escaped_on_the_pages_and_in_panels(client, admin, name):
     org = factories.parent_org()
-    response = post(
+    response = submit(
         client,
         f"{BASE}/cooperatives",
         {"name": name, "registration_number": "HOST-1", "parent_organization_id": str(org.id)},
     )
     coop = db.session.scalars(sa.select(Cooperative)).one()
     member = factories.user(role="MEMBER", cooperative_id=coop.id)
-    tx = add_tx(status=TxStatus.SUCCESSFUL, user_id=member.id, cooperative_id=coop.id, amount_kobo=5_000_00)
-    db.session.add(Contribution(user_id=member.id, cooperative_id=coop.id, amount_kobo=5_000_00, transaction_id=tx.id))
-    db.session.commit()
+    ContributionFactory(user=member, amount_kobo=5_000_00)
 
     pages = [
-        html(client.get(response.headers["Location"])),
-        html(client.get(f"{BASE}/cooperatives/{coop.id}")),
-        html(client.get(f"{BASE}/panels/distribution")),
+        text(client.get(response.headers["Location"])),
+        text(client.get(f"{BASE}/cooperatives/{coop.id}")),
+        text(client.get(f"{BASE}/panels/distribution")),
     ]
 
     assert coop.name == name
@@ -311,8 +284,8 @@ def test_the_edit_page_saves_every_field(client, admin):
     org = factories.parent_org()
     coop = factories.cooperative(name="Old Name", registration_number="ED-1", parent_organization_id=org.id)
 
-    page = html(client.get(f"{BASE}/cooperatives/{coop.id}"))
-    saved = post(
+    page = text(client.get(f"{BASE}/cooperatives/{coop.id}"))
+    saved = submit(
         client,
         f"{BASE}/cooperatives/{coop.id}",
         {"name": "New Name", "registration_number": "ED-1", "parent_organization_id": str(org.id), "state": "Oyo"},
@@ -323,7 +296,7 @@ def test_the_edit_page_saves_every_field(client, admin):
     db.session.expire_all()
     stored = db.session.get(Cooperative, coop.id)
     assert (stored.name, stored.state, stored.is_active) == ("New Name", "Oyo", True)
-    assert "Cooperative New Name saved." in html(client.get(saved.headers["Location"]))
+    assert "Cooperative New Name saved." in text(client.get(saved.headers["Location"]))
 
 
 def test_a_bad_edit_is_shown_again_with_its_errors(client, admin):
@@ -331,24 +304,24 @@ def test_a_bad_edit_is_shown_again_with_its_errors(client, admin):
     coop = factories.cooperative(name="Stay", parent_organization_id=org.id)
     before = table_counts()
 
-    response = post(client, f"{BASE}/cooperatives/{coop.id}", {"name": "", "registration_number": "R-1"})
+    response = submit(client, f"{BASE}/cooperatives/{coop.id}", {"name": "", "registration_number": "R-1"})
 
-    assert response.status_code == 422 and 'id="cooperative-name-error"' in html(response)
+    assert response.status_code == 422 and 'id="cooperative-name-error"' in text(response)
     assert_nothing_changed(before)
 
 
 def test_deactivate_and_activate_from_the_edit_page(client, admin):
     coop = factories.cooperative()
 
-    off = post(client, f"{BASE}/cooperatives/{coop.id}/active", {"active": "0"})
+    off = submit(client, f"{BASE}/cooperatives/{coop.id}/active", {"active": "0"})
     db.session.expire_all()
     assert db.session.get(Cooperative, coop.id).is_active is False
-    assert "Activate" in html(client.get(off.headers["Location"]))
-    post(client, f"{BASE}/cooperatives/{coop.id}/active", {"active": "1"})
+    assert "Activate" in text(client.get(off.headers["Location"]))
+    submit(client, f"{BASE}/cooperatives/{coop.id}/active", {"active": "1"})
 
     db.session.expire_all()
     assert db.session.get(Cooperative, coop.id).is_active is True
-    assert len(changes("cooperative.deactivated")) == len(changes("cooperative.activated")) == 1
+    assert len(signals("cooperative.deactivated")) == len(signals("cooperative.activated")) == 1
 
 
 def test_delete_removes_an_unused_cooperative_and_refuses_one_with_members(client, admin):
@@ -356,13 +329,13 @@ def test_delete_removes_an_unused_cooperative_and_refuses_one_with_members(clien
     factories.user(role="MEMBER", cooperative_id=busy.id)
     before = table_counts()
 
-    refused = post(client, f"{BASE}/cooperatives/{busy.id}/delete")
-    assert refused.status_code == 409 and "deactivate it instead" in html(refused)
+    refused = submit(client, f"{BASE}/cooperatives/{busy.id}/delete")
+    assert refused.status_code == 409 and "deactivate it instead" in text(refused)
     assert_nothing_changed(before)
 
     empty_id = empty.id
-    deleted = post(client, f"{BASE}/cooperatives/{empty_id}/delete")
-    assert deleted.status_code == 303 and "Cooperative deleted." in html(client.get(deleted.headers["Location"]))
+    deleted = submit(client, f"{BASE}/cooperatives/{empty_id}/delete")
+    assert deleted.status_code == 303 and "Cooperative deleted." in text(client.get(deleted.headers["Location"]))
     db.session.expire_all()
     assert db.session.get(Cooperative, empty_id) is None
 
@@ -370,32 +343,18 @@ def test_delete_removes_an_unused_cooperative_and_refuses_one_with_members(clien
 def test_unknown_cooperatives_are_not_found(client, admin):
     for url in (f"{BASE}/cooperatives/999999", f"{BASE}/cooperatives/abc"):
         assert client.get(url).status_code == 404
-    assert post(client, f"{BASE}/cooperatives/999999/delete").status_code == 404
+    assert submit(client, f"{BASE}/cooperatives/999999/delete").status_code == 404
 
 
 # The expenses panel -------------------------------------------------------------------------------------------
 
 
-def add_expense(status=ExpenseStatus.PENDING, title="Office rent") -> Expense:
-    """Insert an expense recorded by finance."""
-    expense = Expense(
-        title=title,
-        category="Rent",
-        amount_kobo=350_000_00,
-        status=status,
-        created_by_id=factories.user(role=Role.FINANCE).id,
-    )
-    db.session.add(expense)
-    db.session.commit()
-    return expense
-
-
 def test_the_expenses_panel_offers_the_next_decisions_only(client, admin):
-    pending = add_expense(title="Pending one")
-    approved = add_expense(ExpenseStatus.APPROVED, title="Approved one")
-    add_expense(ExpenseStatus.PAID, title="Paid one")
+    pending = ExpenseFactory(title="Pending one")
+    approved = ExpenseFactory(status=ExpenseStatus.APPROVED, title="Approved one")
+    ExpenseFactory(status=ExpenseStatus.PAID, title="Paid one")
 
-    panel = html(client.get(f"{BASE}/panels/expenses"))
+    panel = text(client.get(f"{BASE}/panels/expenses"))
 
     pending_row = re.search(rf'<tr id="expense-{pending.id}">.*?</tr>', panel, re.S).group(0)
     approved_row = re.search(rf'<tr id="expense-{approved.id}">.*?</tr>', panel, re.S).group(0)
@@ -405,30 +364,32 @@ def test_the_expenses_panel_offers_the_next_decisions_only(client, admin):
 
 
 def test_approving_then_paying_from_the_panel_answers_the_re_rendered_panel(client, admin):
-    expense = add_expense(title=SCRIPT)
+    expense = ExpenseFactory(title=SCRIPT)
     url = f"{BASE}/expenses/{expense.id}/status"
 
-    approved = post(client, url, {"status": "APPROVED"}, headers={"HX-Request": "true"})
-    paid = post(client, url, {"status": "PAID"}, headers={"HX-Request": "true"})
+    approved = submit(client, url, {"status": "APPROVED"}, headers={"HX-Request": "true"})
+    paid = submit(client, url, {"status": "PAID"}, headers={"HX-Request": "true"})
 
     assert approved.status_code == paid.status_code == 200
-    assert "Expense approved." in html(approved) and "Expense marked as paid." in html(paid)
-    assert 'class="panel-header"' in html(paid) and "<html" not in html(paid)
-    assert SCRIPT not in html(paid) and "&lt;script&gt;" in html(paid)
+    assert "Expense approved." in text(approved) and "Expense marked as paid." in text(paid)
+    assert 'class="panel-header"' in text(paid) and "<html" not in text(paid)
+    assert SCRIPT not in text(paid) and "&lt;script&gt;" in text(paid)
     db.session.expire_all()
     assert db.session.get(Expense, expense.id).status is ExpenseStatus.PAID
-    assert len(changes("expense.approved")) == len(changes("expense.paid")) == 1
+    assert len(signals("expense.approved")) == len(signals("expense.paid")) == 1
 
 
 def test_an_illegal_decision_from_the_panel_shows_the_refusal_in_place(client, admin):
-    expense = add_expense()
+    expense = ExpenseFactory()
     before = table_counts()
 
-    response = post(client, f"{BASE}/expenses/{expense.id}/status", {"status": "PAID"}, headers={"HX-Request": "true"})
-    unknown = post(client, f"{BASE}/expenses/{expense.id}/status", {"status": "LOST"}, headers={"HX-Request": "true"})
+    response = submit(
+        client, f"{BASE}/expenses/{expense.id}/status", {"status": "PAID"}, headers={"HX-Request": "true"}
+    )
+    unknown = submit(client, f"{BASE}/expenses/{expense.id}/status", {"status": "LOST"}, headers={"HX-Request": "true"})
 
-    assert response.status_code == 409 and "cannot become PAID" in html(response)
-    assert unknown.status_code == 422 and 'class="form-error"' in html(unknown)
+    assert response.status_code == 409 and "cannot become PAID" in text(response)
+    assert unknown.status_code == 422 and 'class="form-error"' in text(unknown)
     assert_nothing_changed(before)
 
 
@@ -438,14 +399,14 @@ def test_an_illegal_decision_from_the_panel_shows_the_refusal_in_place(client, a
 @pytest.mark.parametrize("role", ["FINANCE", "APEX", "LEADER", "MEMBER"])
 def test_other_roles_get_403_on_the_record_pages_and_forms(client, login_as, role):
     coop = factories.cooperative()
-    expense = add_expense()
-    pending = add_tx()
+    expense = ExpenseFactory()
+    pending = TransactionFactory(status=TxStatus.PENDING)
     login_as(role)
     before = table_counts()
 
     for url in (f"{BASE}/transactions", f"{BASE}/cooperatives", f"{BASE}/cooperatives/{coop.id}"):
         assert client.get(url).status_code == 403
-    assert post(client, f"{BASE}/transactions/{pending.id}/cancel").status_code == 403
-    assert post(client, f"{BASE}/cooperatives/{coop.id}/delete").status_code == 403
-    assert post(client, f"{BASE}/expenses/{expense.id}/status", {"status": "APPROVED"}).status_code == 403
+    assert submit(client, f"{BASE}/transactions/{pending.id}/cancel").status_code == 403
+    assert submit(client, f"{BASE}/cooperatives/{coop.id}/delete").status_code == 403
+    assert submit(client, f"{BASE}/expenses/{expense.id}/status", {"status": "APPROVED"}).status_code == 403
     assert_nothing_changed(before)

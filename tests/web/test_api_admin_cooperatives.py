@@ -8,26 +8,20 @@ import sqlalchemy as sa
 from nogalss_app.extensions import db
 from nogalss_app.models import (
     AuditLog,
-    ChangeLog,
     Cooperative,
-    Payment,
+    PaymentPurpose,
     Role,
-    Transaction,
-    TxCategory,
     TxStatus,
-    TxType,
 )
 from tests import factories
+from tests.factories import PaymentFactory, TransactionFactory
+from tests.support.client import send
+from tests.support.records import signals
 from tests.support.snapshot import assert_error_shape, assert_nothing_changed, table_counts
 
 URL = "/api/admin/cooperatives"
 XSS_NAMES = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "x'); DROP TABLE users;--"]
 FUND_ROOMS = ["role:APEX", "role:APEX_FUNDS", "role:NOGALSS_FUNDS", "role:SUPER_ADMIN"]
-
-
-def send(client, method: str, url: str, **kwargs):
-    """Send a request with the signed-in client's CSRF header."""
-    return client.open(url, method=method, headers={"X-CSRFToken": client.csrf_token}, **kwargs)
 
 
 def body(org, **overrides) -> dict:
@@ -45,11 +39,6 @@ def body(org, **overrides) -> dict:
         "bank_account_name": "Kano Weavers Cooperative",
         "parent_organization_id": org.id,
     } | overrides
-
-
-def changes(event: str) -> list[ChangeLog]:
-    """Return the change signals recorded with this event."""
-    return list(db.session.scalars(sa.select(ChangeLog).where(ChangeLog.event == event)))
 
 
 @pytest.fixture
@@ -164,7 +153,7 @@ def test_a_cooperative_is_created_without_a_fee_and_signalled(client, admin):
     assert after["payments"] == before["payments"] and after["transactions"] == before["transactions"]
     audit = db.session.scalars(sa.select(AuditLog).where(AuditLog.action == "cooperative.created")).one()
     assert audit.actor_id == admin.id and audit.after["registration_number"] == "KN-WEAVE-001"
-    [change] = changes("cooperative.created")
+    [change] = signals("cooperative.created")
     assert change.topics == ["activity", "cooperatives"] and change.rooms == FUND_ROOMS
 
 
@@ -289,7 +278,7 @@ def test_a_full_update_replaces_every_field_and_tells_its_people(client, admin):
         new_org.id,
     )
     assert stored.is_active is True
-    [change] = changes("cooperative.updated")
+    [change] = signals("cooperative.updated")
     assert change.rooms == sorted([*FUND_ROOMS, f"coop:{coop.id}", f"user:{member.id}", f"user:{leader.id}"])
     audit = db.session.scalars(sa.select(AuditLog).where(AuditLog.action == "cooperative.updated")).one()
     assert (audit.before["name"], audit.after["name"]) == (old_name, "Renamed")
@@ -327,7 +316,7 @@ def test_is_active_in_an_update_deactivates_and_reactivates(client, admin):
     on = send(client, "PUT", f"{URL}/{coop.id}", json=body(org, is_active=True)).get_json()
 
     assert (off["is_active"], on["is_active"]) == (False, True)
-    assert len(changes("cooperative.deactivated")) == len(changes("cooperative.activated")) == 1
+    assert len(signals("cooperative.deactivated")) == len(signals("cooperative.activated")) == 1
 
 
 def test_an_update_may_keep_an_inactive_parent_organization(client, admin):
@@ -350,7 +339,7 @@ def test_an_unused_cooperative_is_deleted(client, admin):
     assert response.status_code == 204
     db.session.expire_all()
     assert db.session.get(Cooperative, coop_id) is None
-    [change] = changes("cooperative.deleted")
+    [change] = signals("cooperative.deleted")
     assert change.topics == ["activity", "cooperatives"] and "Empty Shell" in change.summary
     assert change.rooms == sorted([*FUND_ROOMS, f"coop:{coop_id}"])
 
@@ -364,33 +353,11 @@ def _with_leader(coop):
 
 
 def _with_transaction(coop):
-    db.session.add(
-        Transaction(
-            reference=f"X-{coop.id}",
-            type=TxType.ADJUSTMENT,
-            category=TxCategory.MANUAL,
-            status=TxStatus.CANCELLED,
-            amount_kobo=1,
-            cooperative_id=coop.id,
-        )
-    )
-    db.session.commit()
+    TransactionFactory(status=TxStatus.CANCELLED, amount_kobo=1, cooperative_id=coop.id)
 
 
 def _with_payment(coop):
-    from nogalss_app.models import PaymentPurpose
-
-    db.session.add(
-        Payment(
-            reference=f"P-{coop.id}",
-            purpose=PaymentPurpose.MEMBER_REGISTRATION,
-            amount_kobo=5_000_00,
-            email="joiner@example.test",
-            gateway="sandbox",
-            cooperative_id=coop.id,
-        )
-    )
-    db.session.commit()
+    PaymentFactory(purpose=PaymentPurpose.MEMBER_REGISTRATION, amount_kobo=5_000_00, cooperative_id=coop.id)
 
 
 @pytest.mark.parametrize("history", [_with_member, _with_leader, _with_transaction, _with_payment])

@@ -2,54 +2,22 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-import sqlalchemy as sa
 
 from nogalss_app.extensions import db
 from nogalss_app.models import (
-    ChangeLog,
     Expense,
     ExpenseStatus,
-    Role,
-    Transaction,
     TxType,
     Withdrawal,
     WithdrawalStatus,
 )
 from tests import factories
-from tests.services.test_balances import add_withdrawal, saver
+from tests.factories import ExpenseFactory, WithdrawalFactory, saver
+from tests.support.client import send, sign_in
+from tests.support.concurrency import run_together
+from tests.support.records import ledger_lines, signals
 from tests.support.snapshot import assert_error_shape, assert_nothing_changed, table_counts
-
-
-def send(client, method: str, url: str, **kwargs):
-    """Send a request with the signed-in client's CSRF header."""
-    return client.open(url, method=method, headers={"X-CSRFToken": client.csrf_token}, **kwargs)
-
-
-def changes(event: str) -> list[ChangeLog]:
-    """Return the change signals recorded with this event."""
-    return list(db.session.scalars(sa.select(ChangeLog).where(ChangeLog.event == event)))
-
-
-def add_expense(status: ExpenseStatus = ExpenseStatus.PENDING, title: str = "Office rent") -> Expense:
-    """Insert an expense recorded by a finance officer."""
-    expense = Expense(
-        title=title,
-        category="Rent",
-        amount_kobo=350_000_00,
-        status=status,
-        created_by_id=factories.user(role=Role.FINANCE).id,
-    )
-    db.session.add(expense)
-    db.session.commit()
-    return expense
-
-
-def withdrawal_lines() -> list[Transaction]:
-    """Return the WITHDRAWAL ledger lines."""
-    return list(db.session.scalars(sa.select(Transaction).where(Transaction.type == TxType.WITHDRAWAL)))
 
 
 @pytest.fixture
@@ -63,7 +31,7 @@ def admin(login_as):
 
 def test_a_super_admin_approves_then_processes_a_withdrawal(client, admin):
     member = saver(10_000_00)
-    withdrawal = add_withdrawal(member, 4_000_00)
+    withdrawal = WithdrawalFactory(user=member, amount_kobo=4_000_00)
     url = f"/api/admin/withdrawals/{withdrawal.id}"
 
     approved = send(client, "PATCH", url, json={"status": "APPROVED", "notes": "Checked the passbook"})
@@ -73,20 +41,20 @@ def test_a_super_admin_approves_then_processes_a_withdrawal(client, admin):
     assert approved.get_json()["notes"] == "Checked the passbook"
     assert approved.get_json()["decided_by_id"] == admin.id
     assert processed.status_code == 200 and processed.get_json()["status"] == "PROCESSED"
-    [line] = withdrawal_lines()
+    [line] = ledger_lines(TxType.WITHDRAWAL)
     assert (line.amount_kobo, line.user_id, line.created_by_id) == (4_000_00, member.id, admin.id)
     assert processed.get_json()["transaction_id"] == line.id
-    [change] = changes("withdrawal.approved")
+    [change] = signals("withdrawal.approved")
     assert change.rooms == sorted(
         ["role:FINANCE", "role:SUPER_ADMIN", f"coop:{member.cooperative_id}", f"user:{member.id}"]
     )
-    [change] = changes("withdrawal.processed")
+    [change] = signals("withdrawal.processed")
     assert {"withdrawals", "transactions"} <= set(change.topics)
 
 
 def test_a_rejected_withdrawal_cannot_be_processed(client, admin):
     member = saver(10_000_00)
-    withdrawal = add_withdrawal(member, 4_000_00, WithdrawalStatus.REJECTED)
+    withdrawal = WithdrawalFactory(user=member, amount_kobo=4_000_00, status=WithdrawalStatus.REJECTED)
     before = table_counts()
 
     error = assert_error_shape(
@@ -96,14 +64,14 @@ def test_a_rejected_withdrawal_cannot_be_processed(client, admin):
     assert "REJECTED" in error["message"] and "PROCESSED" in error["message"]
     assert_nothing_changed(before)
     assert db.session.get(Withdrawal, withdrawal.id).status is WithdrawalStatus.REJECTED
-    assert withdrawal_lines() == []
+    assert ledger_lines(TxType.WITHDRAWAL) == []
 
 
 @pytest.mark.parametrize(
     "body", [{}, {"status": "PAID"}, {"status": None}, {"status": ["APPROVED"]}, {"status": "APPROVED", "notes": 7}]
 )
 def test_a_bad_withdrawal_decision_is_refused_with_422(client, admin, body):
-    withdrawal = add_withdrawal(saver(10_000_00), 4_000_00)
+    withdrawal = WithdrawalFactory(user=saver(10_000_00), amount_kobo=4_000_00)
     before = table_counts()
 
     assert_error_shape(send(client, "PATCH", f"/api/admin/withdrawals/{withdrawal.id}", json=body), 422)
@@ -117,58 +85,31 @@ def test_unknown_withdrawals_and_expenses_are_not_found(client, admin, path):
     assert_error_shape(send(client, "PUT", f"/api/admin/expenses/{path}/status", json={"status": "APPROVED"}), 404)
 
 
-def _race(app, count: int, action) -> list[object]:
-    """Run `action(i)` in `count` threads released together; return what each returned."""
-    barrier = threading.Barrier(count)
-    outcomes: list[object] = [None] * count
-
-    def run(i: int) -> None:
-        barrier.wait()
-        try:
-            outcomes[i] = action(i)
-        except Exception as exc:  # noqa: BLE001 - the outcome is what the test inspects
-            outcomes[i] = exc
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return outcomes
-
-
 @pytest.mark.postgres  # SQLite's in-memory test database shares one connection: nothing runs concurrently
 def test_two_super_admins_approving_at_once_one_wins_and_the_money_leaves_once(app, client, login_as):
-    withdrawal_id = add_withdrawal(saver(10_000_00), 4_000_00).id
+    withdrawal_id = WithdrawalFactory(user=saver(10_000_00), amount_kobo=4_000_00).id
     first = login_as("SUPER_ADMIN")
-    admins = [(app.test_client(), first), (app.test_client(), factories.user(role="SUPER_ADMIN"))]
-    tokens = []
-    for other, person in admins:
-        with app.app_context():  # a fresh `g` per sign-in, as two real browsers would have
-            login = other.post("/api/auth/login", json={"email": person.email, "password": factories.PASSWORD})
-            tokens.append(login.get_json()["csrf_token"])
+    admins = [sign_in(app.test_client(), first), sign_in(app.test_client(), factories.user(role="SUPER_ADMIN"))]
     db.session.remove()
     url = f"/api/admin/withdrawals/{withdrawal_id}"
 
-    def approve(i: int) -> int:
-        other = admins[i][0]
-        return other.patch(url, json={"status": "APPROVED"}, headers={"X-CSRFToken": tokens[i]}).status_code
-
-    statuses = sorted(_race(app, 2, approve))
+    statuses = sorted(
+        run_together(app, 2, lambda i: send(admins[i], "PATCH", url, json={"status": "APPROVED"}).status_code)
+    )
 
     assert statuses == [200, 409]
-    assert len(changes("withdrawal.approved")) == 1
+    assert len(signals("withdrawal.approved")) == 1
     processed = send(client, "PATCH", url, json={"status": "PROCESSED"})
     again = send(client, "PATCH", url, json={"status": "PROCESSED"})
     assert processed.status_code == 200 and again.status_code == 409
-    assert len(withdrawal_lines()) == 1
+    assert len(ledger_lines(TxType.WITHDRAWAL)) == 1
 
 
 # Expenses -----------------------------------------------------------------------------------------------------
 
 
 def test_a_super_admin_approves_then_pays_an_expense(client, admin):
-    expense = add_expense()
+    expense = ExpenseFactory()
     url = f"/api/admin/expenses/{expense.id}/status"
 
     approved = send(client, "PUT", url, json={"status": "APPROVED", "notes": "Within budget"})
@@ -179,7 +120,7 @@ def test_a_super_admin_approves_then_pays_an_expense(client, admin):
     assert paid.status_code == 200 and paid.get_json()["status"] == "PAID"
     db.session.expire_all()
     assert db.session.get(Expense, expense.id).status is ExpenseStatus.PAID
-    [change] = changes("expense.paid")
+    [change] = signals("expense.paid")
     assert change.topics == ["activity", "expenses"] and change.rooms == ["role:FINANCE", "role:SUPER_ADMIN"]
 
 
@@ -193,7 +134,7 @@ def test_a_super_admin_approves_then_pays_an_expense(client, admin):
     ],
 )
 def test_an_illegal_expense_decision_is_a_conflict(client, admin, current, new):
-    expense = add_expense(current)
+    expense = ExpenseFactory(status=current)
     before = table_counts()
 
     assert_error_shape(send(client, "PUT", f"/api/admin/expenses/{expense.id}/status", json={"status": new}), 409)
@@ -203,7 +144,7 @@ def test_an_illegal_expense_decision_is_a_conflict(client, admin, current, new):
 
 
 def test_a_bad_expense_decision_is_refused_with_422(client, admin):
-    expense = add_expense()
+    expense = ExpenseFactory()
     before = table_counts()
 
     for body in ({"status": "PROCESSED"}, {}, {"status": "APPROVED", "notes": "n" * 501}):
@@ -218,8 +159,8 @@ def test_a_bad_expense_decision_is_refused_with_422(client, admin):
 
 @pytest.mark.parametrize("role", ["FINANCE", "APEX", "LEADER", "MEMBER"])
 def test_other_roles_may_not_use_the_admin_decision_urls(client, login_as, role):
-    withdrawal = add_withdrawal(saver(10_000_00), 4_000_00)
-    expense = add_expense()
+    withdrawal = WithdrawalFactory(user=saver(10_000_00), amount_kobo=4_000_00)
+    expense = ExpenseFactory()
     login_as(role)
     before = table_counts()
 
@@ -233,8 +174,8 @@ def test_other_roles_may_not_use_the_admin_decision_urls(client, login_as, role)
 
 
 def test_decisions_without_a_csrf_token_are_refused(client, admin):
-    withdrawal = add_withdrawal(saver(10_000_00), 4_000_00)
-    expense = add_expense()
+    withdrawal = WithdrawalFactory(user=saver(10_000_00), amount_kobo=4_000_00)
+    expense = ExpenseFactory()
     before = table_counts()
 
     assert_error_shape(client.patch(f"/api/admin/withdrawals/{withdrawal.id}", json={"status": "APPROVED"}), 400)

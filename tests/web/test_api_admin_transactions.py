@@ -11,52 +11,28 @@ import sqlalchemy as sa
 from nogalss_app.extensions import db
 from nogalss_app.models import (
     AuditLog,
-    ChangeLog,
-    Contribution,
-    Loan,
     LoanStatus,
-    Payment,
     PaymentPurpose,
     Transaction,
-    TxCategory,
     TxStatus,
     TxType,
-    Withdrawal,
     WithdrawalStatus,
 )
 from tests import factories
+from tests.factories import (
+    ContributionFactory,
+    LoanFactory,
+    PaymentFactory,
+    TransactionFactory,
+    WithdrawalFactory,
+)
+from tests.support.client import send
+from tests.support.records import signals
 from tests.support.snapshot import assert_error_shape, assert_nothing_changed, table_counts
 
 URL = "/api/admin/transactions"
+MARCH_10 = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 _refs = itertools.count(1)
-
-
-def send(client, method: str, url: str, **kwargs):
-    """Send a request with the signed-in client's CSRF header."""
-    return client.open(url, method=method, headers={"X-CSRFToken": client.csrf_token}, **kwargs)
-
-
-def add_tx(status=TxStatus.PENDING, tx_type=TxType.ADJUSTMENT, *, user=None, at=None, **fields) -> Transaction:
-    """Insert one ledger line directly."""
-    tx = Transaction(
-        reference=fields.pop("reference", f"T-{next(_refs):05d}"),
-        type=tx_type,
-        category=fields.pop("category", TxCategory.MANUAL),
-        status=status,
-        amount_kobo=fields.pop("amount_kobo", 1_000_00),
-        user_id=user.id if user else None,
-        cooperative_id=user.cooperative_id if user else None,
-        created_at=at or datetime(2026, 3, 10, 12, 0, tzinfo=UTC),
-        **fields,
-    )
-    db.session.add(tx)
-    db.session.commit()
-    return tx
-
-
-def changes(event: str) -> list[ChangeLog]:
-    """Return the change signals recorded with this event."""
-    return list(db.session.scalars(sa.select(ChangeLog).where(ChangeLog.event == event)))
 
 
 def adjustment(user, **overrides) -> dict:
@@ -81,9 +57,13 @@ def admin(login_as):
 def test_the_list_searches_filters_sorts_and_pages(client, admin):
     ada = factories.user(role="MEMBER", email="ada@coop.test")
     obi = factories.user(role="MEMBER", email="obi@coop.test")
-    add_tx(TxStatus.SUCCESSFUL, TxType.CONTRIBUTION, user=ada, amount_kobo=500_00, category=TxCategory.SAVINGS)
-    add_tx(TxStatus.PENDING, user=ada, amount_kobo=9_000_00, description="Reversal of charge")
-    add_tx(TxStatus.FAILED, TxType.FEE, user=obi, amount_kobo=50_00, category=TxCategory.MEMBER_REGISTRATION)
+    TransactionFactory(
+        type=TxType.CONTRIBUTION, status=TxStatus.SUCCESSFUL, user=ada, amount_kobo=500_00, created_at=MARCH_10
+    )
+    TransactionFactory(
+        status=TxStatus.PENDING, user=ada, amount_kobo=9_000_00, description="Reversal of charge", created_at=MARCH_10
+    )
+    TransactionFactory(type=TxType.FEE, status=TxStatus.FAILED, user=obi, amount_kobo=50_00, created_at=MARCH_10)
 
     everything = client.get(URL).get_json()
     by_email = client.get(URL, query_string={"q": "ADA@coop"}).get_json()
@@ -109,8 +89,8 @@ def test_the_list_searches_filters_sorts_and_pages(client, admin):
 
 
 def test_a_search_for_like_wildcards_matches_them_literally(client, admin):
-    add_tx(description="100% refund")
-    add_tx(description="plain refund")
+    TransactionFactory(status=TxStatus.PENDING, description="100% refund")
+    TransactionFactory(status=TxStatus.PENDING, description="plain refund")
 
     found = client.get(URL, query_string={"q": "100%"}).get_json()
     underscore = client.get(URL, query_string={"q": "_"}).get_json()
@@ -121,9 +101,15 @@ def test_a_search_for_like_wildcards_matches_them_literally(client, admin):
 
 def test_date_filters_are_nigerian_calendar_days_with_both_ends_included(client, admin):
     # 23:30 UTC on 31 Jan is 00:30 on 1 Feb in Lagos.
-    add_tx(at=datetime(2026, 1, 31, 23, 30, tzinfo=UTC), reference="LATE-JAN-UTC")
-    add_tx(at=datetime(2026, 1, 31, 22, 30, tzinfo=UTC), reference="JAN-31")
-    add_tx(at=datetime(2026, 2, 28, 22, 59, tzinfo=UTC), reference="FEB-28")
+    TransactionFactory(
+        status=TxStatus.PENDING, created_at=datetime(2026, 1, 31, 23, 30, tzinfo=UTC), reference="LATE-JAN-UTC"
+    )
+    TransactionFactory(
+        status=TxStatus.PENDING, created_at=datetime(2026, 1, 31, 22, 30, tzinfo=UTC), reference="JAN-31"
+    )
+    TransactionFactory(
+        status=TxStatus.PENDING, created_at=datetime(2026, 2, 28, 22, 59, tzinfo=UTC), reference="FEB-28"
+    )
 
     february = client.get(URL, query_string={"date_from": "2026-02-01", "date_to": "2026-02-28"}).get_json()
     january = client.get(URL, query_string={"date_to": "2026-01-31"}).get_json()
@@ -180,7 +166,7 @@ def test_an_adjustment_is_recorded_successful_with_its_reason_and_signalled(clie
     )
     audit = db.session.scalars(sa.select(AuditLog).where(AuditLog.action == "transaction.created")).one()
     assert audit.actor_id == admin.id and audit.after["reason"] == "Bank charge refund"
-    [change] = changes("transaction.created")
+    [change] = signals("transaction.created")
     assert change.topics == ["activity", "transactions"]
     assert change.rooms == ["role:APEX", "role:FINANCE", "role:SUPER_ADMIN", f"user:{member.id}"]
     assert "₦2,500.00 credit adjustment" in change.summary
@@ -264,7 +250,7 @@ def test_a_write_without_the_csrf_token_or_with_another_sessions_token_is_refuse
         )
         foreign_token = other_login.get_json()["csrf_token"]
     assert foreign_token != client.csrf_token
-    pending = add_tx(user=member)
+    pending = TransactionFactory(status=TxStatus.PENDING, user=member)
     before = table_counts()
 
     no_token = client.post(URL, json=adjustment(member))
@@ -289,7 +275,7 @@ ALLOWED = {
 
 @pytest.mark.parametrize(("current", "new"), list(itertools.product(TxStatus, TxStatus)))
 def test_the_transaction_state_machine_over_every_pair(client, admin, current, new):
-    tx = add_tx(current, user=factories.user(role="MEMBER"))
+    tx = TransactionFactory(status=current, user=factories.user(role="MEMBER"))
     before = table_counts()
 
     response = send(client, "PATCH", f"{URL}/{tx.id}", json={"status": new.value, "notes": "Checked with the bank"})
@@ -299,7 +285,7 @@ def test_the_transaction_state_machine_over_every_pair(client, admin, current, n
     if (current, new) in ALLOWED:
         assert response.status_code == 200 and response.get_json()["status"] == new.value
         assert stored.status is new
-        [change] = changes(f"transaction.{new.value.lower()}")
+        [change] = signals(f"transaction.{new.value.lower()}")
         assert change.topics == ["activity", "transactions"]
         audit = db.session.scalars(sa.select(AuditLog).where(AuditLog.entity == "transaction")).one()
         assert audit.before["status"] == current.value and audit.after["status"] == new.value
@@ -313,61 +299,30 @@ def test_the_transaction_state_machine_over_every_pair(client, admin, current, n
 
 def _payment_linked(member) -> Transaction:
     """A PENDING line that a gateway payment points at."""
-    tx = add_tx(TxStatus.PENDING, TxType.FEE, user=member, category=TxCategory.MEMBER_REGISTRATION)
-    payment = Payment(
-        reference=f"PAY-{tx.id}",
-        purpose=PaymentPurpose.MEMBER_REGISTRATION,
-        amount_kobo=tx.amount_kobo,
-        email=member.email,
-        gateway="sandbox",
-        transaction_id=tx.id,
+    tx = TransactionFactory(type=TxType.FEE, status=TxStatus.PENDING, user=member)
+    PaymentFactory(
+        user=member, purpose=PaymentPurpose.MEMBER_REGISTRATION, amount_kobo=tx.amount_kobo, transaction_id=tx.id
     )
-    db.session.add(payment)
-    db.session.commit()
     return tx
 
 
 def _contribution_linked(member) -> Transaction:
     """A PENDING line that a contribution points at."""
-    tx = add_tx(TxStatus.PENDING, TxType.CONTRIBUTION, user=member, category=TxCategory.SAVINGS)
-    db.session.add(
-        Contribution(
-            user_id=member.id, cooperative_id=member.cooperative_id, amount_kobo=tx.amount_kobo, transaction_id=tx.id
-        )
-    )
-    db.session.commit()
+    tx = TransactionFactory(type=TxType.CONTRIBUTION, status=TxStatus.PENDING, user=member)
+    ContributionFactory(user=member, amount_kobo=tx.amount_kobo, transaction=tx)
     return tx
 
 
 def _loan_linked(member) -> Transaction:
     """A PENDING line that names a loan."""
-    loan = Loan(
-        user_id=member.id,
-        cooperative_id=member.cooperative_id,
-        amount_kobo=5_000_00,
-        purpose="Sewing machine",
-        duration_months=6,
-        status=LoanStatus.APPROVED,
-    )
-    db.session.add(loan)
-    db.session.commit()
-    return add_tx(TxStatus.PENDING, TxType.LOAN_DISBURSEMENT, user=member, category=TxCategory.LOAN, loan_id=loan.id)
+    loan = LoanFactory(user=member, amount_kobo=5_000_00, duration_months=6, status=LoanStatus.APPROVED)
+    return TransactionFactory(type=TxType.LOAN_DISBURSEMENT, status=TxStatus.PENDING, user=member, loan_id=loan.id)
 
 
 def _withdrawal_linked(member) -> Transaction:
     """A PENDING line that a withdrawal points at."""
-    tx = add_tx(TxStatus.PENDING, TxType.WITHDRAWAL, user=member, category=TxCategory.WITHDRAWAL)
-    db.session.add(
-        Withdrawal(
-            user_id=member.id,
-            cooperative_id=member.cooperative_id,
-            amount_kobo=tx.amount_kobo,
-            reason="School fees",
-            status=WithdrawalStatus.PROCESSED,
-            transaction_id=tx.id,
-        )
-    )
-    db.session.commit()
+    tx = TransactionFactory(type=TxType.WITHDRAWAL, status=TxStatus.PENDING, user=member)
+    WithdrawalFactory(user=member, amount_kobo=tx.amount_kobo, status=WithdrawalStatus.PROCESSED, transaction_id=tx.id)
     return tx
 
 
@@ -400,7 +355,7 @@ def test_lines_that_belong_to_another_record_cannot_be_moved_or_cancelled(client
     [{}, {"status": "DONE"}, {"status": 3}, {"status": "FAILED", "notes": "n" * 501}, {"status": "FAILED", "notes": 5}],
 )
 def test_a_bad_status_change_is_refused_with_422(client, admin, body):
-    tx = add_tx()
+    tx = TransactionFactory(status=TxStatus.PENDING)
     before = table_counts()
 
     assert_error_shape(send(client, "PATCH", f"{URL}/{tx.id}", json=body), 422, "validation_error")
@@ -420,20 +375,20 @@ def test_unknown_or_malformed_ids_are_not_found(client, admin, path):
 
 def test_deleting_a_pending_line_cancels_it_and_keeps_the_row(client, admin):
     member = factories.user(role="MEMBER")
-    tx = add_tx(user=member)
+    tx = TransactionFactory(status=TxStatus.PENDING, user=member)
 
     response = send(client, "DELETE", f"{URL}/{tx.id}")
 
     assert response.status_code == 200 and response.get_json()["status"] == "CANCELLED"
     db.session.expire_all()
     assert db.session.get(Transaction, tx.id).status is TxStatus.CANCELLED
-    [change] = changes("transaction.cancelled")
+    [change] = signals("transaction.cancelled")
     assert change.rooms == ["role:APEX", "role:FINANCE", "role:SUPER_ADMIN", f"user:{member.id}"]
 
 
 @pytest.mark.parametrize("status", [TxStatus.SUCCESSFUL, TxStatus.FAILED, TxStatus.CANCELLED])
 def test_a_final_line_cannot_be_cancelled(client, admin, status):
-    tx = add_tx(status)
+    tx = TransactionFactory(status=status)
     before = table_counts()
 
     assert_error_shape(send(client, "DELETE", f"{URL}/{tx.id}"), 409, "conflict")
@@ -447,7 +402,7 @@ def test_a_final_line_cannot_be_cancelled(client, admin, status):
 
 @pytest.mark.parametrize("role", ["FINANCE", "APEX", "APEX_FUNDS", "NOGALSS_FUNDS", "LEADER", "MEMBER"])
 def test_only_a_super_admin_may_use_the_ledger_endpoints(client, login_as, role):
-    tx = add_tx()
+    tx = TransactionFactory(status=TxStatus.PENDING)
     member = factories.user(role="MEMBER")
     login_as(role)
     before = table_counts()

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 import sqlalchemy as sa
 
 from nogalss_app.extensions import db, socketio
-from nogalss_app.models import ApiToken, AuditLog, ChangeLog, LeaderLink, Loan, Notification, Role, User
+from nogalss_app.models import ApiToken, AuditLog, ChangeLog, LeaderLink, Role, User
 from tests import factories
+from tests.factories import LoanFactory, NotificationFactory
+from tests.support.client import send, sign_in
+from tests.support.concurrency import run_together
+from tests.support.records import audits, last_change
 from tests.support.snapshot import assert_error_shape, assert_nothing_changed, table_counts
 
 STAFF_URLS = {
@@ -22,22 +24,6 @@ NEW = {"first_name": "Ada", "last_name": "Obi", "email": "ada@example.test", "pa
 NEW_EMAILS = ("same@example.test", " SAME@example.test")
 
 
-def write(client, method: str, url: str, body=None, **kw):
-    """Send a JSON write with the session's CSRF token."""
-    headers = {"X-CSRFToken": getattr(client, "csrf_token", "")}
-    return client.open(url, method=method, json=body, headers=headers, **kw)
-
-
-def last_change() -> ChangeLog:
-    """Return the newest change signal."""
-    return db.session.scalars(sa.select(ChangeLog).order_by(ChangeLog.id.desc())).first()
-
-
-def audits(action: str) -> list[AuditLog]:
-    """Return the audit rows of an action."""
-    return list(db.session.scalars(sa.select(AuditLog).where(AuditLog.action == action).order_by(AuditLog.id)))
-
-
 def fresh(user_id: int) -> User:
     """Reload a user from the database."""
     db.session.expire_all()
@@ -46,8 +32,7 @@ def fresh(user_id: int) -> User:
 
 def signed_in_elsewhere(app, user):
     """Sign a user in on another client and open their dashboard socket."""
-    http = app.test_client()
-    assert http.post("/api/auth/login", json={"email": user.email, "password": factories.PASSWORD}).status_code == 200
+    http = sign_in(app.test_client(), user)
     sock = socketio.test_client(app, flask_test_client=http, headers={"Origin": "http://localhost"})
     assert http.get("/api/member/dashboard-stats").status_code == 200 and sock.is_connected()
     return http, sock
@@ -92,9 +77,9 @@ def test_unknown_and_malformed_user_ids_are_404(client, admin):
     for url in ("/api/admin/users/abc", "/api/admin/users/999999", "/api/admin/users/-1", "/api/admin/users/1.5"):
         assert_error_shape(client.get(url), 404, "not_found")
     before = table_counts()
-    assert_error_shape(write(client, "PATCH", "/api/admin/users/999999", {"first_name": "X"}), 404)
-    assert_error_shape(write(client, "POST", "/api/admin/users/999999/activate"), 404)
-    assert_error_shape(write(client, "DELETE", "/api/admin/users/999999"), 404)
+    assert_error_shape(send(client, "PATCH", "/api/admin/users/999999", {"first_name": "X"}), 404)
+    assert_error_shape(send(client, "POST", "/api/admin/users/999999/activate"), 404)
+    assert_error_shape(send(client, "DELETE", "/api/admin/users/999999"), 404)
     assert_nothing_changed(before)
 
 
@@ -103,7 +88,7 @@ def test_unknown_and_malformed_user_ids_are_404(client, admin):
 
 def test_creating_a_member_returns_it_without_the_password_and_audits_and_signals(client, admin):
     coop = factories.cooperative()
-    response = write(client, "POST", "/api/admin/users", {**NEW, "role": "MEMBER", "cooperative_id": coop.id})
+    response = send(client, "POST", "/api/admin/users", {**NEW, "role": "MEMBER", "cooperative_id": coop.id})
     assert response.status_code == 201
     body = response.get_json()
     assert body["id"] and body["email"] == "ada@example.test" and body["role"] == "MEMBER"
@@ -121,7 +106,7 @@ def test_creating_a_member_returns_it_without_the_password_and_audits_and_signal
 def test_an_email_differing_only_in_case_or_spaces_is_409(client, admin, email):
     factories.user(role=Role.FINANCE, email="ada@example.test")
     before = table_counts()
-    response = write(client, "POST", "/api/admin/users", {**NEW, "email": email, "role": "FINANCE"})
+    response = send(client, "POST", "/api/admin/users", {**NEW, "email": email, "role": "FINANCE"})
     error = assert_error_shape(response, 409, "conflict")
     assert error["message"] == "email already in use"
     assert_nothing_changed(before)
@@ -144,14 +129,14 @@ def test_an_email_differing_only_in_case_or_spaces_is_409(client, admin, email):
 )
 def test_invalid_new_accounts_are_422_and_write_nothing(client, admin, body, field):
     before = table_counts()
-    error = assert_error_shape(write(client, "POST", "/api/admin/users", body), 422, "validation_error")
+    error = assert_error_shape(send(client, "POST", "/api/admin/users", body), 422, "validation_error")
     assert field in error["fields"]
     assert_nothing_changed(before)
 
 
 def test_a_request_body_over_the_limit_is_413(client, admin):
     before = table_counts()
-    response = write(client, "POST", "/api/admin/users", {**NEW, "role": "FINANCE", "last_name": "x" * 70_000})
+    response = send(client, "POST", "/api/admin/users", {**NEW, "role": "FINANCE", "last_name": "x" * 70_000})
     assert_error_shape(response, 413)
     assert_nothing_changed(before)
 
@@ -169,7 +154,7 @@ def test_writes_without_or_with_another_sessions_csrf_token_are_400(app, client,
 
 @pytest.mark.parametrize(("url", "role"), STAFF_URLS.items())
 def test_staff_accounts_get_the_role_of_their_url(client, admin, url, role):
-    response = write(client, "POST", url, {**NEW, "phone": "+234 801 234 5678"})
+    response = send(client, "POST", url, {**NEW, "phone": "+234 801 234 5678"})
     assert response.status_code == 201 and response.get_json()["role"] == role.value
     assert "password" not in response.get_data(as_text=True)
     user = db.session.get(User, response.get_json()["id"])
@@ -180,14 +165,14 @@ def test_staff_accounts_get_the_role_of_their_url(client, admin, url, role):
 @pytest.mark.parametrize("extra", [{"role": "SUPER_ADMIN"}, {"cooperative_id": 1}, {"is_active": False}])
 def test_staff_creation_refuses_slipped_in_fields(client, admin, extra):
     before = table_counts()
-    error = assert_error_shape(write(client, "POST", "/api/admin/create-finance", {**NEW, **extra}), 422)
+    error = assert_error_shape(send(client, "POST", "/api/admin/create-finance", {**NEW, **extra}), 422)
     assert set(extra) <= set(error["fields"])
     assert_nothing_changed(before)
 
 
 def test_sql_looking_names_are_stored_verbatim(client, admin):
     name = "x'); DROP TABLE users;--"
-    response = write(client, "POST", "/api/admin/create-apex", {**NEW, "first_name": name})
+    response = send(client, "POST", "/api/admin/create-apex", {**NEW, "first_name": name})
     assert response.status_code == 201 and response.get_json()["first_name"] == name
     assert db.session.scalar(sa.select(User.first_name).where(User.email == NEW["email"])) == name
 
@@ -197,7 +182,7 @@ def test_sql_looking_names_are_stored_verbatim(client, admin):
 
 def test_editing_names_keeps_the_sessions(client, admin):
     member = factories.user(role=Role.MEMBER, phone="0801")
-    response = write(client, "PATCH", f"/api/admin/users/{member.id}", {"first_name": " Chi ", "phone": None})
+    response = send(client, "PATCH", f"/api/admin/users/{member.id}", {"first_name": " Chi ", "phone": None})
     assert response.status_code == 200 and response.get_json()["first_name"] == "Chi"
     user = fresh(member.id)
     assert user.first_name == "Chi" and user.phone is None and user.session_version == 1
@@ -218,7 +203,7 @@ def test_a_role_change_ends_the_users_sessions_and_disconnects_them_after_the_co
         seen.append((user_id, row is not None and row.emitted_at is not None))
 
     monkeypatch.setattr("nogalss_app.sockets.disconnect_user", fake_disconnect)
-    response = write(client, "PATCH", f"/api/admin/users/{member.id}", {"role": "FINANCE"})
+    response = send(client, "PATCH", f"/api/admin/users/{member.id}", {"role": "FINANCE"})
     assert response.status_code == 200 and response.get_json()["cooperative_id"] is None
     assert seen == [(member.id, True)]  # committed and emitted before the kick
     user = fresh(member.id)
@@ -230,7 +215,7 @@ def test_a_role_change_really_closes_the_users_socket(app, client, admin):
     member = factories.user(role=Role.MEMBER)
     http, sock = signed_in_elsewhere(app, member)
     coop = factories.cooperative()
-    response = write(client, "PATCH", f"/api/admin/users/{member.id}", {"role": "LEADER", "cooperative_id": coop.id})
+    response = send(client, "PATCH", f"/api/admin/users/{member.id}", {"role": "LEADER", "cooperative_id": coop.id})
     assert response.status_code == 200
     assert not sock.is_connected()
     assert http.get("/api/member/dashboard-stats").status_code == 401
@@ -256,7 +241,7 @@ def test_a_role_change_really_closes_the_users_socket(app, client, admin):
 def test_invalid_edits_are_422_and_change_nothing(client, admin, body, field):
     member = factories.user(role=Role.MEMBER)
     before = table_counts()
-    error = assert_error_shape(write(client, "PATCH", f"/api/admin/users/{member.id}", body), 422)
+    error = assert_error_shape(send(client, "PATCH", f"/api/admin/users/{member.id}", body), 422)
     assert field in error["fields"]
     assert_nothing_changed(before)
     user = fresh(member.id)
@@ -265,7 +250,7 @@ def test_invalid_edits_are_422_and_change_nothing(client, admin, body, field):
 
 def test_a_super_admin_cannot_demote_themself(client, admin):
     before = table_counts()
-    assert_error_shape(write(client, "PATCH", f"/api/admin/users/{admin.id}", {"role": "FINANCE"}), 409, "conflict")
+    assert_error_shape(send(client, "PATCH", f"/api/admin/users/{admin.id}", {"role": "FINANCE"}), 409, "conflict")
     assert_nothing_changed(before)
     assert fresh(admin.id).role is Role.SUPER_ADMIN
 
@@ -274,7 +259,7 @@ def test_a_cooperative_has_one_leader(client, admin):
     leader = factories.user(role=Role.LEADER)
     member = factories.user(role=Role.MEMBER, cooperative_id=leader.cooperative_id)
     before = table_counts()
-    response = write(client, "PATCH", f"/api/admin/users/{member.id}", {"role": "LEADER"})
+    response = send(client, "PATCH", f"/api/admin/users/{member.id}", {"role": "LEADER"})
     assert_error_shape(response, 409, "conflict")
     assert_nothing_changed(before)
     assert fresh(member.id).role is Role.MEMBER
@@ -282,7 +267,7 @@ def test_a_cooperative_has_one_leader(client, admin):
 
 def test_a_leader_made_member_loses_the_leader_link(client, admin):
     leader = factories.user(role=Role.LEADER)
-    assert write(client, "PATCH", f"/api/admin/users/{leader.id}", {"role": "MEMBER"}).status_code == 200
+    assert send(client, "PATCH", f"/api/admin/users/{leader.id}", {"role": "MEMBER"}).status_code == 200
     assert db.session.scalar(sa.select(sa.func.count()).select_from(LeaderLink)) == 0
 
 
@@ -300,7 +285,7 @@ def test_a_leader_made_member_loses_the_leader_link(client, admin):
 )
 def test_each_status_action_changes_audits_signals_and_refuses_a_repeat(client, admin, action, start, column, event):
     member = factories.user(role=Role.MEMBER, **start)
-    response = write(client, "POST", f"/api/admin/users/{member.id}/{action}")
+    response = send(client, "POST", f"/api/admin/users/{member.id}/{action}")
     assert response.status_code == 200
     expected = action in ("activate", "verify")
     assert response.get_json()[column] is expected and getattr(fresh(member.id), column) is expected
@@ -310,14 +295,14 @@ def test_each_status_action_changes_audits_signals_and_refuses_a_repeat(client, 
     assert change.event == event and {"users", "cooperatives"} <= set(change.topics)
     assert {f"user:{member.id}", f"coop:{member.cooperative_id}", "role:SUPER_ADMIN", "role:APEX"} <= set(change.rooms)
     before = table_counts()
-    assert_error_shape(write(client, "POST", f"/api/admin/users/{member.id}/{action}"), 409, "conflict")
+    assert_error_shape(send(client, "POST", f"/api/admin/users/{member.id}/{action}"), 409, "conflict")
     assert_nothing_changed(before)
 
 
 def test_deactivation_signs_the_user_out_everywhere(app, client, admin):
     member = factories.user(role=Role.MEMBER)
     http, sock = signed_in_elsewhere(app, member)
-    assert write(client, "POST", f"/api/admin/users/{member.id}/deactivate").status_code == 200
+    assert send(client, "POST", f"/api/admin/users/{member.id}/deactivate").status_code == 200
     assert not sock.is_connected()
     assert http.get("/api/member/dashboard-stats").status_code == 401
     assert fresh(member.id).session_version == 2
@@ -325,14 +310,14 @@ def test_deactivation_signs_the_user_out_everywhere(app, client, admin):
 
 def test_a_super_admin_cannot_deactivate_themself(client, admin):
     before = table_counts()
-    assert_error_shape(write(client, "POST", f"/api/admin/users/{admin.id}/deactivate"), 409, "conflict")
+    assert_error_shape(send(client, "POST", f"/api/admin/users/{admin.id}/deactivate"), 409, "conflict")
     assert_nothing_changed(before)
     assert fresh(admin.id).is_active
 
 
 def test_an_unknown_action_is_404(client, admin):
     member = factories.user(role=Role.MEMBER)
-    assert_error_shape(write(client, "POST", f"/api/admin/users/{member.id}/promote"), 404)
+    assert_error_shape(send(client, "POST", f"/api/admin/users/{member.id}/promote"), 404)
 
 
 # Bulk --------------------------------------------------------------------------------------------------------
@@ -341,7 +326,7 @@ def test_an_unknown_action_is_404(client, admin):
 def test_bulk_deactivation_changes_every_listed_account_in_one_signal(client, admin):
     a, b = factories.user(role=Role.MEMBER), factories.user(role=Role.FINANCE)
     c = factories.user(role=Role.APEX, is_active=False)
-    response = write(client, "POST", "/api/admin/users/bulk", {"action": "deactivate", "ids": [a.id, b.id, c.id, a.id]})
+    response = send(client, "POST", "/api/admin/users/bulk", {"action": "deactivate", "ids": [a.id, b.id, c.id, a.id]})
     assert response.status_code == 200
     assert response.get_json() == {"action": "deactivate", "changed": [a.id, b.id], "unchanged": [c.id]}
     assert not fresh(a.id).is_active and not fresh(b.id).is_active and fresh(a.id).session_version == 2
@@ -354,7 +339,7 @@ def test_bulk_deactivation_changes_every_listed_account_in_one_signal(client, ad
 def test_bulk_with_any_unknown_id_lists_them_and_changes_nothing(client, admin):
     a = factories.user(role=Role.MEMBER)
     before = table_counts()
-    response = write(client, "POST", "/api/admin/users/bulk", {"action": "deactivate", "ids": [a.id, 999_998, 999_999]})
+    response = send(client, "POST", "/api/admin/users/bulk", {"action": "deactivate", "ids": [a.id, 999_998, 999_999]})
     error = assert_error_shape(response, 422, "validation_error")
     assert "999998" in error["fields"]["ids"] and "999999" in error["fields"]["ids"]
     assert_nothing_changed(before)
@@ -377,14 +362,14 @@ def test_bulk_with_any_unknown_id_lists_them_and_changes_nothing(client, admin):
 )
 def test_malformed_bulk_requests_are_422(client, admin, body):
     before = table_counts()
-    assert_error_shape(write(client, "POST", "/api/admin/users/bulk", body), 422, "validation_error")
+    assert_error_shape(send(client, "POST", "/api/admin/users/bulk", body), 422, "validation_error")
     assert_nothing_changed(before)
 
 
 def test_bulk_deactivation_including_oneself_is_refused_whole(client, admin):
     other = factories.user(role=Role.FINANCE)
     before = table_counts()
-    response = write(client, "POST", "/api/admin/users/bulk", {"action": "deactivate", "ids": [other.id, admin.id]})
+    response = send(client, "POST", "/api/admin/users/bulk", {"action": "deactivate", "ids": [other.id, admin.id]})
     assert_error_shape(response, 409, "conflict")
     assert_nothing_changed(before)
     assert fresh(other.id).is_active
@@ -395,10 +380,9 @@ def test_bulk_deactivation_including_oneself_is_refused_whole(client, admin):
 
 def test_deleting_an_account_without_history_removes_it(client, admin):
     leader = factories.user(role=Role.LEADER)
-    db.session.add(Notification(user_id=leader.id, title="Hello"))
-    db.session.commit()
+    NotificationFactory(user=leader, title="Hello")
     leader_id, email, coop_id = leader.id, leader.email, leader.cooperative_id
-    response = write(client, "DELETE", f"/api/admin/users/{leader.id}")
+    response = send(client, "DELETE", f"/api/admin/users/{leader.id}")
     assert response.status_code == 200 and response.get_json() == {"id": leader.id, "deleted": True}
     assert fresh(leader_id) is None
     assert db.session.scalar(sa.select(sa.func.count()).select_from(LeaderLink)) == 0
@@ -410,11 +394,9 @@ def test_deleting_an_account_without_history_removes_it(client, admin):
 
 def test_deleting_an_account_with_money_records_says_deactivate_instead(client, admin):
     member = factories.user(role=Role.MEMBER)
-    db.session.add(Loan(user_id=member.id, cooperative_id=member.cooperative_id, amount_kobo=100, purpose="x",
-                        duration_months=3))  # fmt: skip
-    db.session.commit()
+    LoanFactory(user=member, amount_kobo=100)
     before = table_counts()
-    error = assert_error_shape(write(client, "DELETE", f"/api/admin/users/{member.id}"), 409, "conflict")
+    error = assert_error_shape(send(client, "DELETE", f"/api/admin/users/{member.id}"), 409, "conflict")
     assert "deactivate instead" in error["message"]
     assert_nothing_changed(before)
 
@@ -424,9 +406,9 @@ def test_deleting_oneself_or_an_account_with_history_is_refused(client, admin):
     db.session.add(AuditLog(actor_id=staff.id, action="something", entity="x"))
     db.session.commit()
     before = table_counts()
-    error = assert_error_shape(write(client, "DELETE", f"/api/admin/users/{staff.id}"), 409)
+    error = assert_error_shape(send(client, "DELETE", f"/api/admin/users/{staff.id}"), 409)
     assert "deactivate instead" in error["message"]
-    assert_error_shape(write(client, "DELETE", f"/api/admin/users/{admin.id}"), 409)
+    assert_error_shape(send(client, "DELETE", f"/api/admin/users/{admin.id}"), 409)
     assert_nothing_changed(before)
 
 
@@ -435,7 +417,7 @@ def test_deleting_oneself_or_an_account_with_history_is_refused(client, admin):
 
 def test_a_token_is_shown_once_listed_without_its_secret_and_revocable(app, client, admin):
     finance = factories.user(role=Role.FINANCE)
-    response = write(client, "POST", "/api/admin/api-tokens", {"user_id": finance.id, "name": "nightly export"})
+    response = send(client, "POST", "/api/admin/api-tokens", {"user_id": finance.id, "name": "nightly export"})
     assert response.status_code == 201
     created = response.get_json()
     secret = created["token"]
@@ -444,7 +426,7 @@ def test_a_token_is_shown_once_listed_without_its_secret_and_revocable(app, clie
     assert listing["total"] == 1 and secret not in str(listing)
     bearer = {"Authorization": f"Bearer {secret}"}
     assert app.test_client().get("/api/finance/dashboard-stats", headers=bearer).status_code == 200
-    revoked = write(client, "DELETE", f"/api/admin/api-tokens/{created['id']}")
+    revoked = send(client, "DELETE", f"/api/admin/api-tokens/{created['id']}")
     assert revoked.status_code == 200 and revoked.get_json()["revoked_at"]
     assert app.test_client().get("/api/finance/dashboard-stats", headers=bearer).status_code == 401
     assert [row.action for row in db.session.scalars(sa.select(AuditLog).order_by(AuditLog.id))][-2:] == [
@@ -452,8 +434,8 @@ def test_a_token_is_shown_once_listed_without_its_secret_and_revocable(app, clie
         "api_token.revoke",
     ]
     before = table_counts()
-    assert_error_shape(write(client, "DELETE", f"/api/admin/api-tokens/{created['id']}"), 409)
-    assert_error_shape(write(client, "DELETE", "/api/admin/api-tokens/999999"), 404)
+    assert_error_shape(send(client, "DELETE", f"/api/admin/api-tokens/{created['id']}"), 409)
+    assert_error_shape(send(client, "DELETE", "/api/admin/api-tokens/999999"), 404)
     assert_nothing_changed(before)
 
 
@@ -461,7 +443,7 @@ def test_a_token_is_shown_once_listed_without_its_secret_and_revocable(app, clie
                                   {"user_id": 1, "name": ""}, {"user_id": 1, "name": "x", "scope": "all"}])  # fmt: skip
 def test_invalid_token_requests_are_422(client, admin, body):
     before = table_counts()
-    assert_error_shape(write(client, "POST", "/api/admin/api-tokens", body), 422)
+    assert_error_shape(send(client, "POST", "/api/admin/api-tokens", body), 422)
     assert_nothing_changed(before)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ApiToken)) == 0
 
@@ -492,7 +474,7 @@ def test_every_other_role_gets_403_and_changes_nothing(client, login_as, role):
     me = login_as(role)
     before = table_counts()
     for method, url, body in ENDPOINTS:
-        response = write(client, method, url.format(id=me.id), body)
+        response = send(client, method, url.format(id=me.id), body)
         assert_error_shape(response, 403, "forbidden")
     assert_nothing_changed(before)
 
@@ -506,47 +488,24 @@ def test_signed_out_requests_get_401(client):
 # Concurrency (PostgreSQL: the in-memory SQLite test database shares one connection) ---------------------------
 
 
-def run_together(app, calls) -> list[int]:
-    """Run each (client, method, url, body) in its own thread at the same moment; return the statuses."""
-    db.session.remove()
-    barrier = threading.Barrier(len(calls))
-    statuses = [0] * len(calls)
-
-    def run(i: int) -> None:
-        barrier.wait()
-        statuses[i] = write(*calls[i]).status_code
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return sorted(statuses)
-
-
-def signed_in_admin_client(app):
-    """Return a client signed in as a new super admin, with its CSRF token."""
-    admin = factories.user(role=Role.SUPER_ADMIN)
-    http = app.test_client()
-    login = http.post("/api/auth/login", json={"email": admin.email, "password": factories.PASSWORD})
-    http.csrf_token = login.get_json()["csrf_token"]
-    return http
-
-
 @pytest.mark.postgres
 def test_two_admins_deactivating_one_account_at_once_change_it_once(app):
     member_id = factories.user(role=Role.MEMBER).id
-    clients = [signed_in_admin_client(app) for _ in range(2)]
+    clients = [sign_in(app.test_client(), factories.user(role=Role.SUPER_ADMIN)) for _ in range(2)]
     url = f"/api/admin/users/{member_id}/deactivate"
-    assert run_together(app, [(c, "POST", url, None) for c in clients]) == [200, 409]
+    db.session.remove()
+    assert sorted(run_together(app, 2, lambda i: send(clients[i], "POST", url).status_code)) == [200, 409]
     assert len(audits("user.deactivated")) == 1 and fresh(member_id).session_version == 2
 
 
 @pytest.mark.postgres
 def test_two_admins_creating_the_same_email_at_once_create_one_account(app):
-    clients = [signed_in_admin_client(app) for _ in range(2)]
-    calls = [
-        (c, "POST", "/api/admin/create-finance", {**NEW, "email": e}) for c, e in zip(clients, NEW_EMAILS, strict=True)
-    ]
-    assert run_together(app, calls) == [201, 409]
+    clients = [sign_in(app.test_client(), factories.user(role=Role.SUPER_ADMIN)) for _ in range(2)]
+    db.session.remove()
+    statuses = run_together(
+        app,
+        2,
+        lambda i: send(clients[i], "POST", "/api/admin/create-finance", {**NEW, "email": NEW_EMAILS[i]}).status_code,
+    )
+    assert sorted(statuses) == [201, 409]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User).where(User.role == Role.FINANCE)) == 1

@@ -8,8 +8,10 @@ import sqlalchemy as sa
 from nogalss_app.extensions import db
 from nogalss_app.models import Loan, LoanStatus, Transaction, TxType
 from tests import factories
+from tests.factories import LoanFactory, cooperative_with_saver, saver
+from tests.support.client import send
+from tests.support.records import last_v, only_change, refresh
 from tests.support.snapshot import assert_error_shape, assert_nothing_changed, table_counts
-from tests.web.staff_support import add_loan, cooperative_pair, last_v, only_change, refresh, saver, send
 
 DECIDED_ROOMS = ["role:APEX", "role:FINANCE", "role:SUPER_ADMIN"]
 
@@ -30,8 +32,8 @@ def disbursements() -> list[Transaction]:
 
 def test_apex_approves_a_loan_and_the_disbursement_is_recorded(client, login_as):
     apex = login_as("APEX")
-    _leader, member = cooperative_pair()
-    loan = add_loan(member, 20_000_00)
+    _leader, member = cooperative_with_saver()
+    loan = LoanFactory(user=member, amount_kobo=20_000_00)
     v = last_v()
 
     response = send(client, "PATCH", f"/api/apex/loans/{loan.id}", {"status": "APPROVED", "notes": "Good record"})
@@ -54,8 +56,8 @@ def test_apex_approves_a_loan_and_the_disbursement_is_recorded(client, login_as)
 
 def test_apex_rejects_a_loan_without_moving_money(client, login_as):
     login_as("APEX")
-    _leader, member = cooperative_pair()
-    loan = add_loan(member, 20_000_00)
+    _leader, member = cooperative_with_saver()
+    loan = LoanFactory(user=member, amount_kobo=20_000_00)
     v = last_v()
 
     response = send(client, "PATCH", f"/api/apex/loans/{loan.id}", {"status": "REJECTED"})
@@ -68,8 +70,8 @@ def test_apex_rejects_a_loan_without_moving_money(client, login_as):
 
 def test_apex_marks_an_approved_loan_as_disbursed(client, login_as):
     login_as("APEX")
-    _leader, member = cooperative_pair()
-    loan = add_loan(member, 20_000_00, LoanStatus.APPROVED)
+    _leader, member = cooperative_with_saver()
+    loan = LoanFactory(user=member, amount_kobo=20_000_00, status=LoanStatus.APPROVED)
     v = last_v()
 
     response = send(client, "PATCH", f"/api/apex/loans/{loan.id}", {"status": "active"})
@@ -93,7 +95,7 @@ def test_apex_marks_an_approved_loan_as_disbursed(client, login_as):
 )
 def test_apex_cannot_make_an_illegal_transition(client, login_as, start, status):
     login_as("APEX")
-    loan = add_loan(saver(10_000_00), 20_000_00, start)
+    loan = LoanFactory(user=saver(10_000_00), amount_kobo=20_000_00, status=start)
     before = table_counts()
 
     response = send(client, "PATCH", f"/api/apex/loans/{loan.id}", {"status": status})
@@ -106,7 +108,7 @@ def test_apex_cannot_make_an_illegal_transition(client, login_as, start, status)
 def test_fields_slipped_into_an_apex_decision_are_ignored(client, login_as):
     login_as("APEX")
     member = saver(10_000_00)
-    loan = add_loan(member, 20_000_00)
+    loan = LoanFactory(user=member, amount_kobo=20_000_00)
 
     body = {"status": "APPROVED", "amount_kobo": 1, "user_id": 1, "cooperative_id": 999, "repaid_kobo": 5}
     assert send(client, "PATCH", f"/api/apex/loans/{loan.id}", body).status_code == 200
@@ -133,7 +135,7 @@ def test_fields_slipped_into_an_apex_decision_are_ignored(client, login_as):
 )
 def test_a_malformed_apex_decision_is_refused(client, login_as, body, status, field):
     login_as("APEX")
-    loan = add_loan(saver(10_000_00), 20_000_00)
+    loan = LoanFactory(user=saver(10_000_00), amount_kobo=20_000_00)
     before = table_counts()
 
     error = assert_error_shape(send(client, "PATCH", f"/api/apex/loans/{loan.id}", body), status)
@@ -154,7 +156,9 @@ def test_apex_unknown_loans_are_not_found(client, login_as, path):
 @pytest.mark.parametrize("role", ["MEMBER", "LEADER", "FINANCE", "APEX_FUNDS", "SUPER_ADMIN"])
 def test_only_apex_uses_the_apex_loan_endpoint(client, login_as, role):
     user = login_as(role)
-    loan = add_loan(saver(10_000_00, cooperative_id=user.cooperative_id or factories.cooperative().id), 20_000_00)
+    loan = LoanFactory(
+        user=saver(10_000_00, cooperative_id=user.cooperative_id or factories.cooperative().id), amount_kobo=20_000_00
+    )
     before = table_counts()
 
     assert_error_shape(send(client, "PATCH", f"/api/apex/loans/{loan.id}", {"status": "APPROVED"}), 403, "forbidden")
@@ -163,7 +167,7 @@ def test_only_apex_uses_the_apex_loan_endpoint(client, login_as, role):
 
 def test_an_apex_decision_without_csrf_is_refused(client, login_as):
     login_as("APEX")
-    loan = add_loan(saver(10_000_00), 20_000_00)
+    loan = LoanFactory(user=saver(10_000_00), amount_kobo=20_000_00)
     before = table_counts()
 
     response = send(client, "PATCH", f"/api/apex/loans/{loan.id}", {"status": "APPROVED"}, csrf=False)
@@ -179,7 +183,7 @@ def test_an_apex_decision_without_csrf_is_refused(client, login_as):
 def test_the_leader_approves_a_pending_loan_of_their_cooperative(client, login_as, body):
     leader = login_as("LEADER")
     member = saver(10_000_00, cooperative_id=leader.cooperative_id)
-    loan = add_loan(member, 20_000_00)
+    loan = LoanFactory(user=member, amount_kobo=20_000_00)
     v = last_v()
 
     response = send(client, "POST", f"/api/leader/loans/{loan.id}/approve", body)
@@ -199,7 +203,7 @@ def test_the_leader_approves_a_pending_loan_of_their_cooperative(client, login_a
 
 def test_the_leader_rejects_a_pending_loan_with_notes(client, login_as):
     leader = login_as("LEADER")
-    loan = add_loan(saver(10_000_00, cooperative_id=leader.cooperative_id), 20_000_00)
+    loan = LoanFactory(user=saver(10_000_00, cooperative_id=leader.cooperative_id), amount_kobo=20_000_00)
     v = last_v()
 
     response = send(client, "POST", f"/api/leader/loans/{loan.id}/reject", {"notes": "Savings too recent"})
@@ -214,8 +218,8 @@ def test_the_leader_rejects_a_pending_loan_with_notes(client, login_as):
 @pytest.mark.parametrize("verb", ["approve", "reject"])
 def test_another_cooperatives_loan_is_not_found_exactly_like_a_missing_one(client, login_as, verb):
     login_as("LEADER")
-    _other_leader, other_member = cooperative_pair()
-    foreign = add_loan(other_member, 20_000_00)
+    _other_leader, other_member = cooperative_with_saver()
+    foreign = LoanFactory(user=other_member, amount_kobo=20_000_00)
     before = table_counts()
 
     response = send(client, "POST", f"/api/leader/loans/{foreign.id}/{verb}", {})
@@ -230,7 +234,7 @@ def test_another_cooperatives_loan_is_not_found_exactly_like_a_missing_one(clien
 @pytest.mark.parametrize("verb", ["approve", "reject"])
 def test_a_leader_cannot_decide_their_own_loan(client, login_as, verb):
     leader = login_as("LEADER")
-    own = add_loan(leader, 20_000_00)
+    own = LoanFactory(user=leader, amount_kobo=20_000_00)
     before = table_counts()
 
     assert_error_shape(send(client, "POST", f"/api/leader/loans/{own.id}/{verb}"), 403, "forbidden")
@@ -240,7 +244,7 @@ def test_a_leader_cannot_decide_their_own_loan(client, login_as, verb):
 @pytest.mark.parametrize("start", [LoanStatus.APPROVED, LoanStatus.REJECTED, LoanStatus.ACTIVE, LoanStatus.COMPLETED])
 def test_a_leader_decides_only_pending_applications(client, login_as, start):
     leader = login_as("LEADER")
-    loan = add_loan(saver(10_000_00, cooperative_id=leader.cooperative_id), 20_000_00, start)
+    loan = LoanFactory(user=saver(10_000_00, cooperative_id=leader.cooperative_id), amount_kobo=20_000_00, status=start)
     before = table_counts()
 
     assert_error_shape(send(client, "POST", f"/api/leader/loans/{loan.id}/approve"), 409, "conflict")
@@ -254,7 +258,7 @@ def test_a_leader_decides_only_pending_applications(client, login_as, start):
 )
 def test_a_malformed_leader_decision_is_refused(client, login_as, body, status):
     leader = login_as("LEADER")
-    loan = add_loan(saver(10_000_00, cooperative_id=leader.cooperative_id), 20_000_00)
+    loan = LoanFactory(user=saver(10_000_00, cooperative_id=leader.cooperative_id), amount_kobo=20_000_00)
     before = table_counts()
 
     assert_error_shape(send(client, "POST", f"/api/leader/loans/{loan.id}/approve", body), status)
@@ -263,7 +267,7 @@ def test_a_malformed_leader_decision_is_refused(client, login_as, body, status):
 
 def test_a_leader_cannot_slip_another_status_in(client, login_as):
     leader = login_as("LEADER")
-    loan = add_loan(saver(10_000_00, cooperative_id=leader.cooperative_id), 20_000_00)
+    loan = LoanFactory(user=saver(10_000_00, cooperative_id=leader.cooperative_id), amount_kobo=20_000_00)
 
     response = send(client, "POST", f"/api/leader/loans/{loan.id}/reject", {"status": "APPROVED", "amount_kobo": 1})
 
@@ -280,8 +284,8 @@ def test_leader_unknown_loan_urls_are_not_found(client, login_as, path):
 
 @pytest.mark.parametrize("role", ["MEMBER", "APEX", "FINANCE", "SUPER_ADMIN"])
 def test_only_leaders_use_the_leader_loan_endpoints(client, login_as, role):
-    leader, member = cooperative_pair()
-    loan = add_loan(member, 20_000_00)
+    leader, member = cooperative_with_saver()
+    loan = LoanFactory(user=member, amount_kobo=20_000_00)
     login_as(role, cooperative_id=leader.cooperative_id) if role == "MEMBER" else login_as(role)
     before = table_counts()
 
@@ -292,7 +296,7 @@ def test_only_leaders_use_the_leader_loan_endpoints(client, login_as, role):
 
 def test_a_leader_decision_without_csrf_is_refused(client, login_as):
     leader = login_as("LEADER")
-    loan = add_loan(saver(10_000_00, cooperative_id=leader.cooperative_id), 20_000_00)
+    loan = LoanFactory(user=saver(10_000_00, cooperative_id=leader.cooperative_id), amount_kobo=20_000_00)
     before = table_counts()
 
     assert_error_shape(send(client, "POST", f"/api/leader/loans/{loan.id}/approve", csrf=False), 400)
@@ -302,7 +306,7 @@ def test_a_leader_decision_without_csrf_is_refused(client, login_as):
 
 def test_approving_twice_disburses_once(client, login_as):
     leader = login_as("LEADER")
-    loan = add_loan(saver(10_000_00, cooperative_id=leader.cooperative_id), 20_000_00)
+    loan = LoanFactory(user=saver(10_000_00, cooperative_id=leader.cooperative_id), amount_kobo=20_000_00)
     assert send(client, "POST", f"/api/leader/loans/{loan.id}/approve").status_code == 200
 
     second = send(client, "POST", f"/api/leader/loans/{loan.id}/approve")

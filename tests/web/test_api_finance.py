@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-import sqlalchemy as sa
-from flask import g
 
 from nogalss_app.extensions import db
 from nogalss_app.models import (
@@ -20,8 +16,11 @@ from nogalss_app.models import (
 )
 from nogalss_app.services import api_tokens, balances
 from tests import factories
+from tests.factories import ExpenseFactory, WithdrawalFactory, saver
+from tests.support.client import send, sign_in
+from tests.support.concurrency import run_together
+from tests.support.records import changes_after, last_v, ledger_lines, only_change, refresh
 from tests.support.snapshot import assert_error_shape, assert_nothing_changed, table_counts
-from tests.web.staff_support import add_withdrawal, changes_after, last_v, only_change, refresh, saver, send
 
 EXPENSE = {"title": "Printer toner", "description": "Two cartridges", "amount_kobo": 45_000_00, "category": "Office"}
 
@@ -33,39 +32,13 @@ def staff_rooms(withdrawal: Withdrawal) -> list[str]:
     )
 
 
-def signed_in_client(app, user):
-    """Return a new test client signed in as the user (its CSRF token as .csrf_token)."""
-    g.pop("csrf_token", None)  # the test's app context (and g) outlives requests: forget the cached token
-    client = app.test_client()
-    response = client.post("/api/auth/login", json={"email": user.email, "password": factories.PASSWORD})
-    assert response.status_code == 200
-    client.csrf_token = response.get_json()["csrf_token"]
-    g.pop("csrf_token", None)
-    return client
-
-
-def add_expense(user, status: ExpenseStatus = ExpenseStatus.PENDING, **fields) -> Expense:
-    """Insert an expense recorded by the user."""
-    row = Expense(
-        title=fields.pop("title", "Fuel"),
-        category=fields.pop("category", "Transport"),
-        amount_kobo=fields.pop("amount_kobo", 10_000_00),
-        status=status,
-        created_by_id=user.id,
-        **fields,
-    )
-    db.session.add(row)
-    db.session.commit()
-    return row
-
-
 # The withdrawal queue ----------------------------------------------------------------------------------------
 
 
 def test_finance_approves_a_pending_withdrawal_and_the_member_is_told(client, login_as):
     finance = login_as("FINANCE")
     member = saver(10_000_00)
-    withdrawal = add_withdrawal(member, 4_000_00)
+    withdrawal = WithdrawalFactory(user=member, amount_kobo=4_000_00)
     v = last_v()
 
     response = send(client, "PATCH", f"/api/finance/withdrawals/{withdrawal.id}", {"status": "APPROVED", "notes": "OK"})
@@ -91,7 +64,7 @@ def test_finance_approves_a_pending_withdrawal_and_the_member_is_told(client, lo
 def test_processing_an_approved_withdrawal_pays_it_out_once(client, login_as):
     finance = login_as("FINANCE")
     member = saver(10_000_00)
-    withdrawal = add_withdrawal(member, 4_000_00, WithdrawalStatus.APPROVED)
+    withdrawal = WithdrawalFactory(user=member, amount_kobo=4_000_00, status=WithdrawalStatus.APPROVED)
     v = last_v()
 
     response = send(client, "PATCH", f"/api/finance/withdrawals/{withdrawal.id}", {"status": "PROCESSED"})
@@ -111,7 +84,7 @@ def test_processing_an_approved_withdrawal_pays_it_out_once(client, login_as):
 def test_a_super_admin_may_reject_a_withdrawal_too(client, login_as):
     admin = login_as("SUPER_ADMIN")
     member = saver(10_000_00)
-    withdrawal = add_withdrawal(member, 4_000_00)
+    withdrawal = WithdrawalFactory(user=member, amount_kobo=4_000_00)
     v = last_v()
 
     response = send(client, "PATCH", f"/api/finance/withdrawals/{withdrawal.id}", {"status": "rejected"})
@@ -126,7 +99,7 @@ def test_a_super_admin_may_reject_a_withdrawal_too(client, login_as):
 def test_fields_slipped_into_a_decision_are_ignored(client, login_as):
     login_as("FINANCE")
     member, other = saver(10_000_00), saver(10_000_00)
-    withdrawal = add_withdrawal(member, 4_000_00)
+    withdrawal = WithdrawalFactory(user=member, amount_kobo=4_000_00)
 
     body = {"status": "APPROVED", "amount_kobo": 1, "user_id": other.id, "transaction_id": 1, "cooperative_id": 99}
     response = send(client, "PATCH", f"/api/finance/withdrawals/{withdrawal.id}", body)
@@ -154,7 +127,7 @@ def test_fields_slipped_into_a_decision_are_ignored(client, login_as):
 )
 def test_an_illegal_transition_is_a_conflict_and_changes_nothing(client, login_as, start, status):
     login_as("FINANCE")
-    withdrawal = add_withdrawal(saver(10_000_00), 4_000_00, start)
+    withdrawal = WithdrawalFactory(user=saver(10_000_00), amount_kobo=4_000_00, status=start)
     before = table_counts()
 
     response = send(client, "PATCH", f"/api/finance/withdrawals/{withdrawal.id}", {"status": status})
@@ -178,7 +151,7 @@ def test_an_illegal_transition_is_a_conflict_and_changes_nothing(client, login_a
 )
 def test_a_malformed_decision_is_refused(client, login_as, body, field):
     login_as("FINANCE")
-    withdrawal = add_withdrawal(saver(10_000_00), 4_000_00)
+    withdrawal = WithdrawalFactory(user=saver(10_000_00), amount_kobo=4_000_00)
     before = table_counts()
 
     response = send(client, "PATCH", f"/api/finance/withdrawals/{withdrawal.id}", body)
@@ -189,7 +162,7 @@ def test_a_malformed_decision_is_refused(client, login_as, body, field):
 
 def test_a_body_that_is_not_an_object_is_malformed(client, login_as):
     login_as("FINANCE")
-    withdrawal = add_withdrawal(saver(10_000_00), 4_000_00)
+    withdrawal = WithdrawalFactory(user=saver(10_000_00), amount_kobo=4_000_00)
     before = table_counts()
 
     response = send(client, "PATCH", f"/api/finance/withdrawals/{withdrawal.id}", ["APPROVED"])
@@ -212,7 +185,7 @@ def test_unknown_or_malformed_withdrawal_ids_are_not_found(client, login_as, pat
 @pytest.mark.parametrize("role", ["MEMBER", "LEADER", "APEX", "APEX_FUNDS", "NOGALSS_FUNDS"])
 def test_other_roles_may_not_decide_withdrawals(client, login_as, role):
     login_as(role)
-    withdrawal = add_withdrawal(saver(10_000_00), 4_000_00)
+    withdrawal = WithdrawalFactory(user=saver(10_000_00), amount_kobo=4_000_00)
     before = table_counts()
 
     response = send(client, "PATCH", f"/api/finance/withdrawals/{withdrawal.id}", {"status": "APPROVED"})
@@ -224,8 +197,8 @@ def test_other_roles_may_not_decide_withdrawals(client, login_as, role):
 
 def test_a_decision_without_the_csrf_token_is_refused(app, client, login_as):
     login_as("FINANCE")
-    withdrawal = add_withdrawal(saver(10_000_00), 4_000_00)
-    other = signed_in_client(app, factories.user(role=Role.FINANCE))
+    withdrawal = WithdrawalFactory(user=saver(10_000_00), amount_kobo=4_000_00)
+    other = sign_in(app.test_client(), factories.user(role=Role.FINANCE))
     before = table_counts()
 
     missing = send(client, "PATCH", f"/api/finance/withdrawals/{withdrawal.id}", {"status": "APPROVED"}, csrf=False)
@@ -242,7 +215,7 @@ def test_a_decision_without_the_csrf_token_is_refused(app, client, login_as):
 
 
 def test_signed_out_callers_read_nothing_and_write_nothing(client):
-    withdrawal = add_withdrawal(saver(10_000_00), 4_000_00)
+    withdrawal = WithdrawalFactory(user=saver(10_000_00), amount_kobo=4_000_00)
     before = table_counts()
 
     assert_error_shape(client.get("/api/finance/withdrawals"), 401, "unauthorized")
@@ -255,7 +228,7 @@ def test_a_finance_api_token_decides_without_csrf(client):
     finance = factories.user(role=Role.FINANCE)
     admin = factories.user(role=Role.SUPER_ADMIN)
     _token, secret = api_tokens.create_token(finance.id, "script", actor_id=admin.id)
-    withdrawal = add_withdrawal(saver(10_000_00), 4_000_00)
+    withdrawal = WithdrawalFactory(user=saver(10_000_00), amount_kobo=4_000_00)
 
     response = client.patch(
         f"/api/finance/withdrawals/{withdrawal.id}",
@@ -270,26 +243,18 @@ def test_a_finance_api_token_decides_without_csrf(client):
 @pytest.mark.postgres  # SQLite's in-memory test database shares one connection: nothing runs concurrently
 def test_two_officers_processing_one_withdrawal_at_once_pay_it_out_once(app):
     member = saver(10_000_00)
-    member_id, withdrawal_id = member.id, add_withdrawal(member, 4_000_00, WithdrawalStatus.APPROVED).id
-    clients = [signed_in_client(app, factories.user(role=Role.FINANCE)) for _ in range(2)]
+    member_id, withdrawal_id = (
+        member.id,
+        WithdrawalFactory(user=member, amount_kobo=4_000_00, status=WithdrawalStatus.APPROVED).id,
+    )
+    clients = [sign_in(app.test_client(), factories.user(role=Role.FINANCE)) for _ in range(2)]
+    url = f"/api/finance/withdrawals/{withdrawal_id}"
     db.session.remove()
-    barrier = threading.Barrier(2)
-    statuses: list[int] = [0, 0]
 
-    def run(i: int) -> None:
-        barrier.wait()
-        response = send(clients[i], "PATCH", f"/api/finance/withdrawals/{withdrawal_id}", {"status": "PROCESSED"})
-        statuses[i] = response.status_code
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    statuses = run_together(app, 2, lambda i: send(clients[i], "PATCH", url, {"status": "PROCESSED"}).status_code)
 
     assert sorted(statuses) == [200, 409]
-    lines = db.session.scalars(sa.select(Transaction).where(Transaction.type == TxType.WITHDRAWAL)).all()
-    assert [line.amount_kobo for line in lines] == [4_000_00]
+    assert [line.amount_kobo for line in ledger_lines(TxType.WITHDRAWAL)] == [4_000_00]
     assert [event for event, _, _ in changes_after(0)].count("withdrawal.processed") == 1
     assert balances.savings_balance_kobo(member_id) == 6_000_00
 
@@ -298,9 +263,9 @@ def test_the_queue_lists_withdrawals_with_filter_search_and_paging(client, login
     login_as("FINANCE")
     ada = saver(10_000_00, first_name="Ada", last_name="Obi")
     bola = saver(10_000_00, first_name="Bola", last_name="Ade")
-    first = add_withdrawal(ada, 1_000_00)
-    add_withdrawal(ada, 2_000_00, WithdrawalStatus.APPROVED)
-    add_withdrawal(bola, 3_000_00)
+    first = WithdrawalFactory(user=ada, amount_kobo=1_000_00)
+    WithdrawalFactory(user=ada, amount_kobo=2_000_00, status=WithdrawalStatus.APPROVED)
+    WithdrawalFactory(user=bola, amount_kobo=3_000_00)
 
     page = client.get("/api/finance/withdrawals?status=pending&sort=amount_kobo&order=asc&per_page=1").get_json()
     searched = client.get("/api/finance/withdrawals?q=bola").get_json()
@@ -389,7 +354,7 @@ def test_an_invalid_expense_is_refused(client, login_as, change, field):
 
 def test_finance_edits_its_own_pending_expense(client, login_as):
     finance = login_as("FINANCE")
-    expense = add_expense(finance)
+    expense = ExpenseFactory(created_by=finance)
     v = last_v()
 
     response = send(client, "PUT", f"/api/finance/expenses/{expense.id}", {"amount_kobo": 12_500_50, "title": "Diesel"})
@@ -404,7 +369,7 @@ def test_finance_edits_its_own_pending_expense(client, login_as):
 
 def test_finance_deletes_its_own_pending_expense(client, login_as):
     finance = login_as("FINANCE")
-    expense_id = add_expense(finance).id
+    expense_id = ExpenseFactory(created_by=finance).id
     v = last_v()
 
     response = send(client, "DELETE", f"/api/finance/expenses/{expense_id}")
@@ -419,7 +384,7 @@ def test_finance_deletes_its_own_pending_expense(client, login_as):
 @pytest.mark.parametrize(("method", "body"), [("PUT", {"title": "Mine now"}), ("DELETE", None)])
 def test_someone_elses_expense_is_not_found(client, login_as, method, body):
     login_as("FINANCE")
-    expense = add_expense(factories.user(role=Role.FINANCE))
+    expense = ExpenseFactory(title="Fuel")
     before = table_counts()
 
     response = send(client, method, f"/api/finance/expenses/{expense.id}", body)
@@ -433,7 +398,7 @@ def test_someone_elses_expense_is_not_found(client, login_as, method, body):
 @pytest.mark.parametrize(("method", "body"), [("PUT", {"title": "Too late"}), ("DELETE", None)])
 def test_a_decided_expense_can_no_longer_change(client, login_as, status, method, body):
     finance = login_as("FINANCE")
-    expense = add_expense(finance, status)
+    expense = ExpenseFactory(created_by=finance, status=status)
     before = table_counts()
 
     response = send(client, method, f"/api/finance/expenses/{expense.id}", body)
@@ -444,7 +409,7 @@ def test_a_decided_expense_can_no_longer_change(client, login_as, status, method
 
 def test_an_empty_edit_is_refused(client, login_as):
     finance = login_as("FINANCE")
-    expense = add_expense(finance)
+    expense = ExpenseFactory(created_by=finance)
     before = table_counts()
 
     assert_error_shape(send(client, "PUT", f"/api/finance/expenses/{expense.id}", {}), 422)
@@ -454,7 +419,7 @@ def test_an_empty_edit_is_refused(client, login_as):
 @pytest.mark.parametrize("role", ["SUPER_ADMIN", "MEMBER", "LEADER", "APEX"])
 def test_only_finance_records_expenses_through_this_api(client, login_as, role):
     user = login_as(role)
-    expense = add_expense(user)
+    expense = ExpenseFactory(created_by=user)
     before = table_counts()
 
     assert_error_shape(send(client, "POST", "/api/finance/expenses", EXPENSE), 403)
@@ -466,7 +431,7 @@ def test_only_finance_records_expenses_through_this_api(client, login_as, role):
 
 def test_expense_writes_without_the_csrf_token_are_refused(client, login_as):
     finance = login_as("FINANCE")
-    expense = add_expense(finance)
+    expense = ExpenseFactory(created_by=finance)
     before = table_counts()
 
     assert_error_shape(send(client, "POST", "/api/finance/expenses", EXPENSE, csrf=False), 400)
@@ -477,9 +442,9 @@ def test_expense_writes_without_the_csrf_token_are_refused(client, login_as):
 
 def test_the_expense_list_shows_only_the_callers_own(client, login_as):
     finance = login_as("FINANCE")
-    mine = add_expense(finance, title="Toner")
-    add_expense(finance, ExpenseStatus.PAID, title="Rent")
-    add_expense(factories.user(role=Role.FINANCE), title="Not mine")
+    mine = ExpenseFactory(created_by=finance, title="Toner")
+    ExpenseFactory(created_by=finance, status=ExpenseStatus.PAID, title="Rent")
+    ExpenseFactory(title="Not mine")
 
     listed = client.get("/api/finance/expenses?sort=title&order=asc").get_json()
     pending = client.get("/api/finance/expenses?status=PENDING&q=ton").get_json()

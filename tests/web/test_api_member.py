@@ -9,9 +9,11 @@ from nogalss_app.extensions import db
 from nogalss_app.models import AuditLog, Loan, LoanStatus, Payment, PaymentStatus, Role, Withdrawal, WithdrawalStatus
 from nogalss_app.services import api_tokens, settings
 from tests import factories
-from tests.services.test_balances import add_loan, saver
+from tests.factories import LoanFactory, saver
+from tests.support.bad_inputs import BAD_JSON_AMOUNTS
+from tests.support.client import send, sign_in
+from tests.support.records import last_v, only_change
 from tests.support.snapshot import assert_error_shape, assert_nothing_changed, table_counts
-from tests.web.payments_support import BAD_JSON_AMOUNTS, last_v, only_change, send, sign_in
 
 ENDPOINTS = ["/api/member/contribute", "/api/member/loans", "/api/member/withdrawals"]
 
@@ -134,7 +136,7 @@ def test_an_invalid_loan_application_is_refused_and_writes_nothing(client, membe
 
 
 def test_a_member_with_a_pending_loan_is_told_why_not(client, member):
-    add_loan(member, 1_000_00)
+    LoanFactory(user=member, amount_kobo=1_000_00)
     before = table_counts()
 
     error = assert_error_shape(send(client, "POST", "/api/member/loans", valid_body("/api/member/loans")), 422)

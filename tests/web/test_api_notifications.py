@@ -6,16 +6,18 @@ import pytest
 
 from nogalss_app.models import Notification, Role
 from tests import factories
+from tests.factories import NotificationFactory
+from tests.support.client import send
+from tests.support.records import changes_after, last_v, only_change, refresh
 from tests.support.snapshot import assert_error_shape, assert_nothing_changed, table_counts
-from tests.web.staff_support import changes_after, last_v, notify, only_change, refresh, send
 
 
 def test_the_list_shows_the_callers_own_notifications_newest_first_with_the_unread_count(client, login_as):
     me = login_as("FINANCE")
-    older = notify(me, "Older")
-    newer = notify(me, "Newer")
-    notify(me, "Seen", read=True)
-    notify(factories.user(role=Role.FINANCE), "Not yours")
+    older = NotificationFactory(user=me, title="Older")
+    newer = NotificationFactory(user=me, title="Newer")
+    NotificationFactory(user=me, title="Seen", is_read=True)
+    NotificationFactory(user=factories.user(role=Role.FINANCE), title="Not yours")
 
     body = client.get("/api/notifications?sort=id&per_page=2").get_json()
 
@@ -32,7 +34,7 @@ def test_the_list_shows_the_callers_own_notifications_newest_first_with_the_unre
 @pytest.mark.parametrize("role", [role.value for role in Role])
 def test_every_signed_in_role_reads_its_notifications(client, login_as, role):
     me = login_as(role)
-    notify(me)
+    NotificationFactory(user=me)
 
     response = client.get("/api/notifications")
 
@@ -52,8 +54,8 @@ def test_bad_list_parameters_are_422(client, login_as, query):
 
 def test_marking_one_of_your_own_as_read(client, login_as):
     me = login_as("MEMBER")
-    row = notify(me)
-    other = notify(me, "Other")
+    row = NotificationFactory(user=me)
+    other = NotificationFactory(user=me, title="Other")
     v = last_v()
 
     response = send(client, "PATCH", "/api/notifications", {"id": row.id})
@@ -66,8 +68,8 @@ def test_marking_one_of_your_own_as_read(client, login_as):
 
 def test_marking_all_of_your_own_as_read_leaves_others_alone(client, login_as):
     me = login_as("SUPER_ADMIN")
-    mine = [notify(me, "One"), notify(me, "Two")]
-    theirs = notify(factories.user(role=Role.SUPER_ADMIN), "Theirs")
+    mine = [NotificationFactory(user=me, title="One"), NotificationFactory(user=me, title="Two")]
+    theirs = NotificationFactory(user=factories.user(role=Role.SUPER_ADMIN), title="Theirs")
     v = last_v()
 
     response = send(client, "PATCH", "/api/notifications", {"all": True})
@@ -80,7 +82,7 @@ def test_marking_all_of_your_own_as_read_leaves_others_alone(client, login_as):
 
 def test_marking_an_already_read_notification_changes_and_signals_nothing(client, login_as):
     me = login_as("MEMBER")
-    row = notify(me, read=True)
+    row = NotificationFactory(user=me, is_read=True)
     before, v = table_counts(), last_v()
 
     response = send(client, "PATCH", "/api/notifications", {"id": row.id})
@@ -92,7 +94,7 @@ def test_marking_an_already_read_notification_changes_and_signals_nothing(client
 
 def test_someone_elses_notification_is_not_found(client, login_as):
     login_as("FINANCE")
-    theirs = notify(factories.user(role=Role.FINANCE))
+    theirs = NotificationFactory(user=factories.user(role=Role.FINANCE))
     before = table_counts()
 
     response = send(client, "PATCH", "/api/notifications", {"id": theirs.id})
@@ -124,7 +126,7 @@ def test_someone_elses_notification_is_not_found(client, login_as):
 )
 def test_neither_both_or_garbage_is_422(client, login_as, body):
     me = login_as("MEMBER")
-    notify(me)
+    NotificationFactory(user=me)
     before = table_counts()
 
     response = send(client, "PATCH", "/api/notifications", body)
@@ -136,7 +138,7 @@ def test_neither_both_or_garbage_is_422(client, login_as, body):
 
 def test_a_body_that_is_not_an_object_is_malformed(client, login_as):
     me = login_as("MEMBER")
-    notify(me)
+    NotificationFactory(user=me)
     before = table_counts()
 
     assert_error_shape(send(client, "PATCH", "/api/notifications", [1]), 400, "bad_request")
@@ -145,7 +147,7 @@ def test_a_body_that_is_not_an_object_is_malformed(client, login_as):
 
 def test_marking_read_without_csrf_is_refused(client, login_as):
     me = login_as("MEMBER")
-    row = notify(me)
+    row = NotificationFactory(user=me)
     before = table_counts()
 
     assert_error_shape(send(client, "PATCH", "/api/notifications", {"all": True}, csrf=False), 400)

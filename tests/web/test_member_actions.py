@@ -9,9 +9,11 @@ from nogalss_app.extensions import db
 from nogalss_app.models import Loan, LoanStatus, Payment, PaymentStatus, Role, Withdrawal
 from nogalss_app.services import balances, settings
 from tests import factories
-from tests.services.test_balances import add_loan, saver
+from tests.factories import LoanFactory, saver
+from tests.support.bad_inputs import BAD_NAIRA_TEXT
+from tests.support.client import post_form, sign_in
+from tests.support.records import last_v, only_change
 from tests.support.snapshot import assert_nothing_changed, table_counts
-from tests.web.payments_support import BAD_NAIRA_TEXT, last_v, only_change, post_form, sign_in
 
 XSS = "<script>alert(1)</script>"
 PREVIEW = "/dashboard/member/actions/preview"
@@ -146,7 +148,7 @@ def test_a_refused_loan_keeps_what_was_typed_and_escapes_it(client, member):
 
 
 def test_a_refused_loan_of_an_ineligible_member_says_why(client, member):
-    add_loan(member, 1_000_00)
+    LoanFactory(user=member, amount_kobo=1_000_00)
     before = table_counts()
 
     response = post_form(client, LOANS, {"loan_amount": "1,000", "purpose": "Stock", "duration_months": "3"})

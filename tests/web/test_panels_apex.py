@@ -2,104 +2,40 @@
 
 from __future__ import annotations
 
-import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from nogalss_app.extensions import db
-from nogalss_app.models import (
-    Contribution,
-    Loan,
-    LoanStatus,
-    Role,
-    Setting,
-    Transaction,
-    TxCategory,
-    TxStatus,
-    TxType,
-    WithdrawalStatus,
-)
+from nogalss_app.models import LoanStatus, Role, Setting, TxStatus, WithdrawalStatus
 from nogalss_app.services.stats import compute
 from nogalss_app.services.stats.queries_platform import full_name, next_statuses
 from nogalss_app.services.stats.registry import dashboard_panels
 from nogalss_app.services.stats.scope import Scope
 from tests import factories
-from tests.support.queries import count_queries
-
-XSS = "<script>alert(1)</script>"
-ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
-_refs = itertools.count(1)
-
-
-def add_contribution(member, amount, at):
-    """Insert a contribution and the successful CONTRIBUTION transaction behind it."""
-    tx = Transaction(
-        reference=f"APX-{next(_refs):05d}",
-        type=TxType.CONTRIBUTION,
-        category=TxCategory.SAVINGS,
-        status=TxStatus.SUCCESSFUL,
-        amount_kobo=amount,
-        user_id=member.id,
-        created_at=at,
-    )
-    db.session.add(tx)
-    db.session.flush()
-    db.session.add(
-        Contribution(
-            user_id=member.id,
-            cooperative_id=member.cooperative_id,
-            amount_kobo=amount,
-            transaction_id=tx.id,
-            created_at=at,
-        )
-    )
-
-
-def add_loan(member, amount, status, at, purpose="Filler"):
-    """Insert a loan."""
-    db.session.add(
-        Loan(
-            user_id=member.id,
-            cooperative_id=member.cooperative_id,
-            amount_kobo=amount,
-            purpose=purpose,
-            duration_months=12,
-            status=status,
-            created_at=at,
-        )
-    )
+from tests.factories import ContributionFactory, FeeFactory, LoanFactory
+from tests.support.bad_inputs import ESCAPED, XSS
+from tests.support.queries import build_counting
 
 
 @pytest.fixture
 def dataset():
     """52 loans (so two fall outside the 50 newest), two contributions and a failed fee."""
     now = datetime.now(UTC)
-    coop_a = factories.cooperative(name="Ikeja Artisans")
-    coop_b = factories.cooperative(name=XSS)
-    ada = factories.user("MEMBER", first_name="Ada", last_name="Obi", cooperative_id=coop_a.id)
-    bola = factories.user("MEMBER", first_name=XSS, last_name="Ade", cooperative_id=coop_b.id)
+    _, _, ada, bola = factories.two_cooperatives()
     db.session.add(Setting(key="fees", value={"member_fee_kobo": 7_500_00, "cooperative_fee_kobo": 60_000_00}))
-    add_loan(ada, 9_000_00, LoanStatus.REJECTED, now - timedelta(days=10), purpose="Oldest loan")
-    for i in range(48):
-        add_loan(ada, 100_00, LoanStatus.ACTIVE, now - timedelta(days=5, minutes=i))
-    add_loan(ada, 40_000_00, LoanStatus.APPROVED, now - timedelta(days=3), purpose="Kiln")
-    add_loan(ada, 15_000_00, LoanStatus.PENDING, now - timedelta(days=1), purpose="Sewing machine")
-    add_loan(bola, 2_500_50, LoanStatus.PENDING, now - timedelta(hours=2), purpose=XSS)
+    for member, amount, status, age, purpose in [
+        (ada, 9_000_00, LoanStatus.REJECTED, timedelta(days=10), "Oldest loan"),
+        *[(ada, 100_00, LoanStatus.ACTIVE, timedelta(days=5, minutes=i), "Filler") for i in range(48)],
+        (ada, 40_000_00, LoanStatus.APPROVED, timedelta(days=3), "Kiln"),
+        (ada, 15_000_00, LoanStatus.PENDING, timedelta(days=1), "Sewing machine"),
+        (bola, 2_500_50, LoanStatus.PENDING, timedelta(hours=2), XSS),
+    ]:
+        LoanFactory(user=member, amount_kobo=amount, status=status, created_at=now - age, purpose=purpose)
     this_month = compute.last_months(now, 1)[0].start + timedelta(minutes=30)
-    add_contribution(ada, 10_000_00, this_month)
-    add_contribution(bola, 5_000_00, this_month)
-    db.session.add(
-        Transaction(
-            reference="APX-FAILED",
-            type=TxType.FEE,
-            category=TxCategory.MEMBER_REGISTRATION,
-            status=TxStatus.FAILED,
-            amount_kobo=7_500_00,
-            created_at=now,
-        )
-    )
-    db.session.commit()
+    ContributionFactory(user=ada, amount_kobo=10_000_00, created_at=this_month)
+    ContributionFactory(user=bola, amount_kobo=5_000_00, created_at=this_month)
+    FeeFactory(amount_kobo=7_500_00, status=TxStatus.FAILED, created_at=now, reference="APX-FAILED")
     return {"now": now}
 
 
@@ -151,9 +87,7 @@ def test_loans_lists_the_50_newest_with_allowed_next_statuses(dataset, client, l
 
 def test_final_loans_say_so(client, login_as):
     login_as("APEX")
-    member = factories.user("MEMBER")
-    add_loan(member, 1_000_00, LoanStatus.COMPLETED, datetime.now(UTC))
-    db.session.commit()
+    LoanFactory(amount_kobo=1_000_00, status=LoanStatus.COMPLETED)
     html = client.get("/dashboard/apex/panels/loans").get_data(as_text=True)
     assert "final" in html and "can become" not in html
 
@@ -193,9 +127,9 @@ def test_each_panel_runs_a_small_fixed_number_of_queries(dataset):
     # member_fee is get_settings(): one SELECT of the settings table.
     expected = {"overview": 1, "member_fee": 1, "loans": 1, "distribution": 1}
     for panel in dashboard_panels()["apex"]:
-        db.session.expunge_all()
-        with count_queries() as seen:
-            panel.build(Scope(1, Role.APEX, now=dataset["now"], params={"period": "all", "group": "cooperative"}))
+        _, seen = build_counting(
+            panel, Scope(1, Role.APEX, now=dataset["now"], params={"period": "all", "group": "cooperative"})
+        )
         assert len(seen) == expected[panel.name], (panel.name, seen)
 
 

@@ -2,68 +2,20 @@
 
 from __future__ import annotations
 
-import itertools
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 import pytest
 
-from nogalss_app.extensions import db
-from nogalss_app.models import (
-    Contribution,
-    Expense,
-    ExpenseStatus,
-    Loan,
-    LoanStatus,
-    Role,
-    Transaction,
-    TxCategory,
-    TxStatus,
-    TxType,
-    Withdrawal,
-    WithdrawalStatus,
-)
+from nogalss_app.models import ExpenseStatus, LoanStatus, Role, TxCategory, TxStatus, TxType, WithdrawalStatus
 from nogalss_app.services.stats import compute
 from nogalss_app.services.stats.registry import dashboard_panels
 from nogalss_app.services.stats.scope import Scope
 from tests import factories
-from tests.support.queries import count_queries
-
-XSS = "<script>alert(1)</script>"
-ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
-_refs = itertools.count(1)
-
-
-def add_tx(
-    tx_type, amount, at, *, status=TxStatus.SUCCESSFUL, category=TxCategory.MANUAL, user=None, ref=None, **fields
-):
-    """Insert one ledger line."""
-    tx = Transaction(
-        reference=ref or f"FIN-{next(_refs):05d}",
-        type=tx_type,
-        category=category,
-        status=status,
-        amount_kobo=amount,
-        user_id=user.id if user else None,
-        created_at=at,
-        **fields,
-    )
-    db.session.add(tx)
-    db.session.flush()
-    return tx
-
-
-def add_contribution(member, amount, at):
-    """Insert a contribution and the successful CONTRIBUTION transaction behind it."""
-    tx = add_tx(TxType.CONTRIBUTION, amount, at, category=TxCategory.SAVINGS, user=member)
-    db.session.add(
-        Contribution(
-            user_id=member.id,
-            cooperative_id=member.cooperative_id,
-            amount_kobo=amount,
-            transaction_id=tx.id,
-            created_at=at,
-        )
-    )
+from tests.factories import ContributionFactory, ExpenseFactory, LoanFactory, TransactionFactory, WithdrawalFactory
+from tests.support.bad_inputs import ESCAPED, XSS
+from tests.support.panels import dashboard_stats, panel_fragment
+from tests.support.queries import build_counting
 
 
 @pytest.fixture
@@ -72,36 +24,38 @@ def dataset(login_as):
     now = datetime.now(UTC)
     months = compute.last_months(now, 6)
     cur, prev, oldest = months[-1], months[-2], months[0]
-    coop_a = factories.cooperative(name="Ikeja Artisans")
-    coop_b = factories.cooperative(name=XSS)
-    ada = factories.user("MEMBER", first_name="Ada", last_name="Obi", cooperative_id=coop_a.id)
-    bola = factories.user("MEMBER", first_name=XSS, last_name="Ade", cooperative_id=coop_b.id)
+    _, _, ada, bola = factories.two_cooperatives()
     other_finance = factories.user("FINANCE", first_name="Other", last_name="Clerk")
     fin = login_as("FINANCE", first_name="Funke", last_name="Cash")
     soon = cur.start + timedelta(minutes=30)  # local 00:30 on the 1st of this month
 
-    add_tx(TxType.FEE, 5_000_00, soon, category=TxCategory.MEMBER_REGISTRATION, user=ada, ref="FEE-ADA")
-    add_tx(TxType.FEE, 50_000_00, cur.start - timedelta(minutes=30), category=TxCategory.COOPERATIVE_REGISTRATION)
-    add_tx(TxType.FEE, 5_000_00, soon, category=TxCategory.MEMBER_REGISTRATION, status=TxStatus.FAILED)
-    add_contribution(ada, 10_000_00, soon + timedelta(minutes=1))
-    add_contribution(bola, 2_000_00, oldest.start - timedelta(minutes=30))  # before the 6-month window
-    add_tx(TxType.CONTRIBUTION, 3_000_00, soon, status=TxStatus.PENDING, category=TxCategory.SAVINGS)
-    add_tx(TxType.REPAYMENT, 1_500_00, soon, category=TxCategory.LOAN)
-    add_tx(TxType.REPAYMENT, 700_00, soon, category=TxCategory.LOAN, status=TxStatus.CANCELLED)
-    add_tx(TxType.LOAN_DISBURSEMENT, 20_000_00, soon, category=TxCategory.LOAN)
-    add_tx(TxType.LOAN_DISBURSEMENT, 6_000_00, oldest.start + timedelta(hours=1), category=TxCategory.LOAN)
-    add_tx(TxType.WITHDRAWAL, 3_000_00, soon, category=TxCategory.WITHDRAWAL)
-    add_tx(TxType.ADJUSTMENT, 250_00, soon, is_debit=False)
-    add_tx(TxType.ADJUSTMENT, 100_00, soon, is_debit=True)
-    add_tx(TxType.ADJUSTMENT, 999_00, soon, is_debit=True, status=TxStatus.FAILED)
+    line = TransactionFactory
+    line(type=TxType.FEE, amount_kobo=5_000_00, created_at=soon, user=ada, reference="FEE-ADA")
+    line(
+        type=TxType.FEE,
+        category=TxCategory.COOPERATIVE_REGISTRATION,
+        amount_kobo=50_000_00,
+        created_at=cur.start - timedelta(minutes=30),
+    )
+    line(type=TxType.FEE, amount_kobo=5_000_00, created_at=soon, status=TxStatus.FAILED)
+    ContributionFactory(user=ada, amount_kobo=10_000_00, created_at=soon + timedelta(minutes=1))
+    ContributionFactory(user=bola, amount_kobo=2_000_00, created_at=oldest.start - timedelta(minutes=30))  # too old
+    line(type=TxType.CONTRIBUTION, amount_kobo=3_000_00, created_at=soon, status=TxStatus.PENDING)
+    line(type=TxType.REPAYMENT, amount_kobo=1_500_00, created_at=soon)
+    line(type=TxType.REPAYMENT, amount_kobo=700_00, created_at=soon, status=TxStatus.CANCELLED)
+    line(type=TxType.LOAN_DISBURSEMENT, amount_kobo=20_000_00, created_at=soon)
+    line(type=TxType.LOAN_DISBURSEMENT, amount_kobo=6_000_00, created_at=oldest.start + timedelta(hours=1))
+    line(type=TxType.WITHDRAWAL, amount_kobo=3_000_00, created_at=soon)
+    line(type=TxType.ADJUSTMENT, amount_kobo=250_00, created_at=soon, is_debit=False)
+    line(type=TxType.ADJUSTMENT, amount_kobo=100_00, created_at=soon, is_debit=True)
+    line(type=TxType.ADJUSTMENT, amount_kobo=999_00, created_at=soon, is_debit=True, status=TxStatus.FAILED)
     for i in range(8):  # old pending lines that only push the oldest out of the 20 newest
-        add_tx(
-            TxType.CONTRIBUTION,
-            100_00,
-            now - timedelta(days=300, minutes=i),
+        line(
+            type=TxType.CONTRIBUTION,
+            amount_kobo=100_00,
+            created_at=now - timedelta(days=300, minutes=i),
             status=TxStatus.PENDING,
-            category=TxCategory.SAVINGS,
-            ref=f"OLD-{i}",
+            reference=f"OLD-{i}",
         )
 
     for amount, status in [
@@ -110,64 +64,27 @@ def dataset(login_as):
         (9_000_00, LoanStatus.PENDING),
         (4_000_00, LoanStatus.REJECTED),
     ]:
-        db.session.add(
-            Loan(
-                user_id=ada.id,
-                cooperative_id=coop_a.id,
-                amount_kobo=amount,
-                purpose="Tools",
-                duration_months=6,
-                status=status,
-                created_at=soon,
-            )
-        )
+        LoanFactory(user=ada, amount_kobo=amount, status=status, created_at=soon)
     for member, amount, status, days in [
         (ada, 3_000_00, WithdrawalStatus.PROCESSED, 9),
         (bola, 5_000_00, WithdrawalStatus.PENDING, 2),
         (ada, 2_500_00, WithdrawalStatus.APPROVED, 5),
         (bola, 800_00, WithdrawalStatus.REJECTED, 7),
     ]:
-        db.session.add(
-            Withdrawal(
-                user_id=member.id,
-                cooperative_id=member.cooperative_id,
-                amount_kobo=amount,
-                reason=f"Reason {amount}",
-                status=status,
-                created_at=now - timedelta(days=days),
-            )
-        )
+        WithdrawalFactory(user=member, amount_kobo=amount, status=status, created_at=now - timedelta(days=days))
     for who, title, amount, status, minutes in [
         (fin, "Printer ink", 1_000_00, ExpenseStatus.PENDING, 0),
         (fin, XSS, 2_000_00, ExpenseStatus.PAID, 5),
         (other_finance, "Someone else's taxi", 7_777_00, ExpenseStatus.PENDING, 9),
     ]:
-        db.session.add(
-            Expense(
-                title=title,
-                category="Office",
-                amount_kobo=amount,
-                status=status,
-                created_by_id=who.id,
-                created_at=now - timedelta(minutes=minutes),
-            )
+        ExpenseFactory(
+            created_by=who, title=title, amount_kobo=amount, status=status, created_at=now - timedelta(minutes=minutes)
         )
-    db.session.commit()
     return {"now": now, "cur": cur, "prev": prev, "oldest": oldest, "fin_id": fin.id}
 
 
-def stats(client, query: str = "") -> dict:
-    """Return the finance JSON stats."""
-    response = client.get(f"/api/finance/dashboard-stats{query}")
-    assert response.status_code == 200, response.get_data(as_text=True)
-    return response.get_json()
-
-
-def fragment(client, name: str, query: str = "") -> str:
-    """Return one finance panel's HTML."""
-    response = client.get(f"/dashboard/finance/panels/{name}{query}")
-    assert response.status_code == 200, response.get_data(as_text=True)
-    return response.get_data(as_text=True)
+stats = partial(dashboard_stats, "finance")
+fragment = partial(panel_fragment, "finance")
 
 
 def test_overview_follows_the_ledger_definitions(dataset, client):
@@ -312,7 +229,5 @@ def test_each_panel_runs_a_small_fixed_number_of_queries(dataset):
     }
     viewer = dataset["fin_id"]
     for panel in dashboard_panels()["finance"]:
-        db.session.expunge_all()
-        with count_queries() as seen:
-            panel.build(Scope(viewer, Role.FINANCE, now=dataset["now"], params={"status": "all"}))
+        _, seen = build_counting(panel, Scope(viewer, Role.FINANCE, now=dataset["now"], params={"status": "all"}))
         assert len(seen) == expected[panel.name], (panel.name, seen)

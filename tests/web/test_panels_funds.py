@@ -2,57 +2,25 @@
 
 from __future__ import annotations
 
-import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from nogalss_app.extensions import db
-from nogalss_app.models import Allocation, Recipient, Setting, Transaction, TxCategory, TxStatus, TxType
+from nogalss_app.models import Recipient, Setting, TxCategory, TxStatus, TxType
 from nogalss_app.services.stats import compute
 from nogalss_app.services.stats.panels import funds
 from nogalss_app.services.stats.registry import dashboard_panels
 from nogalss_app.services.stats.scope import Scope
 from tests import factories
-from tests.support.queries import count_queries
-
-XSS = "<script>alert(1)</script>"
-_refs = itertools.count(1)
+from tests.factories import FeeFactory, TransactionFactory
+from tests.support.bad_inputs import XSS
+from tests.support.panels import dashboard_stats, panel_fragment
+from tests.support.queries import build_counting
 
 # Recipient → bp of an old split (used for F2) and of the split in force for the other fees.
 OLD = {"APEX_FUNDS": 3000, "NOGALSS_FUNDS": 2500, "COOPERATIVE": 2000, "LEADER": 1500, "PARENT_ORGANIZATION": 1000}
 NOW_SPLIT = {"APEX_FUNDS": 4000, "NOGALSS_FUNDS": 2000, "COOPERATIVE": 2000, "LEADER": 1500, "PARENT_ORGANIZATION": 500}
-
-
-def add_fee(payer, coop, amount, at, shares, *, category=TxCategory.MEMBER_REGISTRATION, status=TxStatus.SUCCESSFUL):
-    """Insert one FEE transaction and, when given, its allocation rows: recipient → (bp, amount_kobo)."""
-    tx = Transaction(
-        reference=f"TEST-FEE-{next(_refs):04d}",
-        type=TxType.FEE,
-        category=category,
-        status=status,
-        amount_kobo=amount,
-        user_id=payer.id,
-        cooperative_id=coop.id,
-        created_at=at,
-    )
-    db.session.add(tx)
-    db.session.flush()
-    for name, (bp, part) in shares.items():
-        db.session.add(
-            Allocation(
-                transaction_id=tx.id,
-                recipient=Recipient(name),
-                bp=bp,
-                amount_kobo=part,
-                fee_kobo=amount,
-                payer_user_id=payer.id,
-                cooperative_id=coop.id,
-                created_at=at,
-            )
-        )
-    db.session.commit()
-    return tx
 
 
 def split_of(amount: int, bps: dict[str, int], apex: int, nogalss: int) -> dict[str, tuple[int, int]]:
@@ -79,34 +47,39 @@ def dataset():
     bola = factories.user("MEMBER", first_name="Bola", last_name="Ade", cooperative_id=coop.id)
     old = factories.user("MEMBER", first_name="Olu", last_name="Old", cooperative_id=coop.id)
     # F1: 30 min after the local month began, i.e. still the previous day in UTC: this month in Nigeria.
-    f1 = add_fee(ada, coop, 500000, cur.start + timedelta(minutes=30), split_of(500000, NOW_SPLIT, 200000, 100000))
+    f1 = FeeFactory(
+        user=ada,
+        amount_kobo=500000,
+        created_at=cur.start + timedelta(minutes=30),
+        shares=split_of(500000, NOW_SPLIT, 200000, 100000),
+    )
     # F2: a cooperative fee paid last month at the OLD split (30 % / 25 %), which must stay as it was.
-    f2 = add_fee(
-        contact,
-        coop,
-        5000000,
-        prev.start + timedelta(days=1),
-        split_of(5000000, OLD, 1500000, 1250000),
+    f2 = FeeFactory(
+        user=contact,
+        amount_kobo=5000000,
+        created_at=prev.start + timedelta(days=1),
+        shares=split_of(5000000, OLD, 1500000, 1250000),
         category=TxCategory.COOPERATIVE_REGISTRATION,
     )
     # F3: 30 min before this local month began: last month in Nigeria.
-    f3 = add_fee(bola, coop, 500001, cur.start - timedelta(minutes=30), split_of(500001, NOW_SPLIT, 200001, 100000))
+    f3 = FeeFactory(
+        user=bola,
+        amount_kobo=500001,
+        created_at=cur.start - timedelta(minutes=30),
+        shares=split_of(500001, NOW_SPLIT, 200001, 100000),
+    )
     # F4: 13 months ago, before the 12-month window (counts in the overview, not in the monthly table).
-    f4 = add_fee(old, coop, 500000, months[0].start - timedelta(hours=1), split_of(500000, NOW_SPLIT, 200000, 100000))
+    f4 = FeeFactory(
+        user=old,
+        amount_kobo=500000,
+        created_at=months[0].start - timedelta(hours=1),
+        shares=split_of(500000, NOW_SPLIT, 200000, 100000),
+    )
     # Excluded: a FAILED and a CANCELLED fee, and a contribution transaction.
-    add_fee(ada, coop, 999900, cur.start + timedelta(hours=2), {}, status=TxStatus.FAILED)
-    add_fee(ada, coop, 888800, cur.start + timedelta(hours=3), {}, status=TxStatus.CANCELLED)
-    db.session.add(
-        Transaction(
-            reference="TEST-CON-1",
-            type=TxType.CONTRIBUTION,
-            category=TxCategory.SAVINGS,
-            status=TxStatus.SUCCESSFUL,
-            amount_kobo=777700,
-            user_id=ada.id,
-            cooperative_id=coop.id,
-            created_at=cur.start + timedelta(hours=4),
-        )
+    FeeFactory(user=ada, amount_kobo=999900, created_at=cur.start + timedelta(hours=2), status=TxStatus.FAILED)
+    FeeFactory(user=ada, amount_kobo=888800, created_at=cur.start + timedelta(hours=3), status=TxStatus.CANCELLED)
+    TransactionFactory(
+        type=TxType.CONTRIBUTION, user=ada, amount_kobo=777700, created_at=cur.start + timedelta(hours=4)
     )
     # The split configured today differs from the historic one: 45 / 15 / 20 / 15 / 5.
     db.session.add(
@@ -125,23 +98,9 @@ def dataset():
     return {"now": now, "cur": cur, "prev": prev, "fees": (f1, f2, f3, f4)}
 
 
-def stats(client, slug: str) -> dict:
-    """Return the dashboard's JSON stats."""
-    response = client.get(f"/api/{slug}/dashboard-stats")
-    assert response.status_code == 200, response.get_data(as_text=True)
-    return response.get_json()
-
-
-def fragment(client, slug: str, name: str) -> str:
-    """Return one panel fragment's HTML."""
-    response = client.get(f"/dashboard/{slug}/panels/{name}")
-    assert response.status_code == 200, response.get_data(as_text=True)
-    return response.get_data(as_text=True)
-
-
 def test_apex_funds_overview_counts_successful_fees_and_the_apex_rows(client, login_as, dataset):
     login_as("APEX_FUNDS")
-    overview = stats(client, "apex-funds")["overview"]
+    overview = dashboard_stats("apex-funds", client)["overview"]
     # Fees: 500000 + 5000000 + 500001 + 500000 (FAILED, CANCELLED and the contribution excluded).
     assert overview["fees_total_kobo"] == 6500001
     assert overview["fees_count"] == 4
@@ -150,7 +109,7 @@ def test_apex_funds_overview_counts_successful_fees_and_the_apex_rows(client, lo
     assert overview["allocation_total_kobo"] == 2100001
     # 2100001 / 4 = 525000.25 → 525000.
     assert overview["average_allocation_kobo"] == 525000
-    html = fragment(client, "apex-funds", "overview")
+    html = panel_fragment("apex-funds", client, "overview")
     for text in ("₦65,000.01", "₦21,000.01", "₦5,250.00", "Apex Fund share"):
         assert text in html
     assert "₦15,500.00" not in html  # the Nogalss Fund's total
@@ -158,25 +117,25 @@ def test_apex_funds_overview_counts_successful_fees_and_the_apex_rows(client, lo
 
 def test_nogalss_funds_overview_reads_only_nogalss_rows(client, login_as, dataset):
     login_as("NOGALSS_FUNDS")
-    overview = stats(client, "nogalss-funds")["overview"]
+    overview = dashboard_stats("nogalss-funds", client)["overview"]
     assert overview["fees_total_kobo"] == 6500001
     # Nogalss rows: 100000 + 1250000 (old 25 %) + 100000 + 100000; average 1550000 / 4 = 387500.
     assert overview["allocation_total_kobo"] == 1550000
     assert overview["average_allocation_kobo"] == 387500
-    html = fragment(client, "nogalss-funds", "overview")
+    html = panel_fragment("nogalss-funds", client, "overview")
     assert "₦15,500.00" in html and "₦3,875.00" in html and "₦21,000.01" not in html
 
 
 def test_recent_lists_newest_allocations_with_payer_fee_share_and_reference(client, login_as, dataset):
     login_as("APEX_FUNDS")
-    items = stats(client, "apex-funds")["recent"]["items"]
+    items = dashboard_stats("apex-funds", client)["recent"]["items"]
     f1, f2, f3, f4 = dataset["fees"]
     assert [i["reference"] for i in items] == [f1.reference, f3.reference, f2.reference, f4.reference]
     assert [i["payer"] for i in items] == ["Ada Obi", "Bola Ade", "Chinedu Eze", "Olu Old"]
     assert [i["share_kobo"] for i in items] == [200000, 200001, 1500000, 200000]
     assert [i["fee_kobo"] for i in items] == [500000, 500001, 5000000, 500000]
     assert items[2]["bp"] == 3000 and items[2]["kind"] == "Cooperative registration"
-    html = fragment(client, "apex-funds", "recent")
+    html = panel_fragment("apex-funds", client, "recent")
     for text in ("Chinedu Eze", "₦50,000.00", "₦15,000.00", "30%", f2.reference, "Ikeja Artisans"):
         assert text in html
     assert "₦12,500.00" not in html  # Nogalss Fund's share of F2
@@ -184,7 +143,7 @@ def test_recent_lists_newest_allocations_with_payer_fee_share_and_reference(clie
 
 def test_monthly_uses_nigerian_month_boundaries(client, login_as, dataset):
     login_as("APEX_FUNDS")
-    monthly = stats(client, "apex-funds")["monthly"]
+    monthly = dashboard_stats("apex-funds", client)["monthly"]
     months = monthly["months"]
     assert len(months) == 12 and months[-1]["key"] == dataset["cur"].key
     # This month: F1 only (00:30 on the 1st in Lagos, the previous day in UTC).
@@ -195,14 +154,14 @@ def test_monthly_uses_nigerian_month_boundaries(client, login_as, dataset):
     # F4 is 13 months old: outside the window.
     assert (monthly["total_fees_count"], monthly["total_share_kobo"]) == (3, 1900001)
     assert len(monthly["bars"]) == 12 and monthly["bars"][-2]["value"] == 1700001
-    html = fragment(client, "apex-funds", "monthly")
+    html = panel_fragment("apex-funds", client, "monthly")
     assert dataset["prev"].label in html and "₦17,000.01" in html and "₦19,000.01" in html
     assert "<svg" in html
 
 
 def test_split_comes_from_settings_with_this_fund_highlighted(client, login_as, dataset):
     login_as("NOGALSS_FUNDS")
-    split = stats(client, "nogalss-funds")["split"]
+    split = dashboard_stats("nogalss-funds", client)["split"]
     rows = {r["recipient"]: r for r in split["rows"]}
     assert [r["recipient"] for r in split["rows"]] == list(NOW_SPLIT)
     assert rows["APEX_FUNDS"]["bp"] == 4500 and rows["NOGALSS_FUNDS"]["bp"] == 1500
@@ -211,25 +170,25 @@ def test_split_comes_from_settings_with_this_fund_highlighted(client, login_as, 
     assert rows["NOGALSS_FUNDS"]["member_fee_share_kobo"] == 75000
     assert rows["NOGALSS_FUNDS"]["cooperative_fee_share_kobo"] == 750000
     assert split["total_bp"] == 10000
-    html = fragment(client, "nogalss-funds", "split")
+    html = panel_fragment("nogalss-funds", client, "split")
     assert html.count("this fund") == 1 and "<strong>15%</strong>" in html and "45%" in html
     assert "₦750.00" in html and "₦7,500.00" in html
 
 
 def test_empty_database_shows_empty_states(client, login_as):
     login_as("APEX_FUNDS")
-    data = stats(client, "apex-funds")
+    data = dashboard_stats("apex-funds", client)
     assert data["overview"]["fees_total_kobo"] == 0 and data["overview"]["average_allocation_kobo"] == 0
-    assert "No registration fees have been allocated" in fragment(client, "apex-funds", "recent")
-    assert "No data for this period yet." in fragment(client, "apex-funds", "monthly")
+    assert "No registration fees have been allocated" in panel_fragment("apex-funds", client, "recent")
+    assert "No data for this period yet." in panel_fragment("apex-funds", client, "monthly")
     # The default split: 40 % for the Apex Fund.
-    assert "<strong>40%</strong>" in fragment(client, "apex-funds", "split")
+    assert "<strong>40%</strong>" in panel_fragment("apex-funds", client, "split")
 
 
 def test_super_admin_may_open_both_fund_dashboards(client, login_as, dataset):
     login_as("SUPER_ADMIN")
-    assert stats(client, "apex-funds")["overview"]["allocation_total_kobo"] == 2100001
-    assert stats(client, "nogalss-funds")["overview"]["allocation_total_kobo"] == 1550000
+    assert dashboard_stats("apex-funds", client)["overview"]["allocation_total_kobo"] == 2100001
+    assert dashboard_stats("nogalss-funds", client)["overview"]["allocation_total_kobo"] == 1550000
 
 
 def test_other_roles_get_403(client, login_as):
@@ -241,9 +200,9 @@ def test_other_roles_get_403(client, login_as):
 def test_payer_and_cooperative_names_are_escaped(client, login_as):
     coop = factories.cooperative(name=XSS)
     payer = factories.user("MEMBER", first_name=XSS, cooperative_id=coop.id)
-    add_fee(payer, coop, 500000, datetime.now(UTC), split_of(500000, NOW_SPLIT, 200000, 100000))
+    FeeFactory(user=payer, amount_kobo=500000, shares=split_of(500000, NOW_SPLIT, 200000, 100000))
     login_as("APEX_FUNDS")
-    html = fragment(client, "apex-funds", "recent")
+    html = panel_fragment("apex-funds", client, "recent")
     assert "<script>alert(1)" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
@@ -252,9 +211,7 @@ def test_payer_and_cooperative_names_are_escaped(client, login_as):
 def test_each_panel_runs_a_small_fixed_number_of_queries(dataset, dashboard):
     expected = {"overview": 1, "recent": 1, "monthly": 1, "split": 1}
     for panel in dashboard_panels()[dashboard]:
-        db.session.expunge_all()
-        with count_queries() as seen:
-            panel.build(Scope(1, "SUPER_ADMIN", now=dataset["now"]))
+        _, seen = build_counting(panel, Scope(1, "SUPER_ADMIN", now=dataset["now"]))
         assert len(seen) == expected[panel.name], (panel.name, seen)
 
 

@@ -2,110 +2,20 @@
 
 from __future__ import annotations
 
-import itertools
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 import pytest
 
 from nogalss_app.extensions import db
-from nogalss_app.models import (
-    Allocation,
-    Contribution,
-    Cooperative,
-    Loan,
-    LoanStatus,
-    Recipient,
-    Role,
-    Transaction,
-    TxCategory,
-    TxStatus,
-    TxType,
-    Withdrawal,
-    WithdrawalStatus,
-)
+from nogalss_app.models import Cooperative, LoanStatus, Recipient, Role, WithdrawalStatus
 from nogalss_app.services.stats.panels import leader as leader_panels
 from nogalss_app.services.stats.scope import Scope
 from tests import factories
-from tests.support.queries import count_queries
-
-XSS = "<script>alert(1)</script>"
-_refs = itertools.count(1)
-
-
-def add_tx(tx_type, category, user, coop, amount, at) -> Transaction:
-    """Insert one SUCCESSFUL ledger line."""
-    tx = Transaction(
-        reference=f"TEST-{tx_type.value[:3]}-{next(_refs):05d}",
-        type=tx_type,
-        category=category,
-        status=TxStatus.SUCCESSFUL,
-        amount_kobo=amount,
-        user_id=user.id,
-        cooperative_id=coop.id,
-        created_at=at,
-    )
-    db.session.add(tx)
-    db.session.flush()
-    return tx
-
-
-def contribute(user, coop, amount, at) -> None:
-    """Insert a contribution and its CONTRIBUTION transaction."""
-    tx = add_tx(TxType.CONTRIBUTION, TxCategory.SAVINGS, user, coop, amount, at)
-    db.session.add(
-        Contribution(user_id=user.id, cooperative_id=coop.id, amount_kobo=amount, transaction_id=tx.id, created_at=at)
-    )
-    db.session.commit()
-
-
-def withdraw(user, coop, amount, status, at) -> None:
-    """Insert a withdrawal request in a given status."""
-    db.session.add(
-        Withdrawal(
-            user_id=user.id,
-            cooperative_id=coop.id,
-            amount_kobo=amount,
-            reason="school fees",
-            status=status,
-            created_at=at,
-        )
-    )
-    db.session.commit()
-
-
-def borrow(user, coop, amount, status, at, purpose="Sewing machine", months=6) -> Loan:
-    """Insert a loan application in a given status."""
-    loan = Loan(
-        user_id=user.id,
-        cooperative_id=coop.id,
-        amount_kobo=amount,
-        purpose=purpose,
-        duration_months=months,
-        status=status,
-        created_at=at,
-    )
-    db.session.add(loan)
-    db.session.commit()
-    return loan
-
-
-def allocate(recipient, coop, leader_id, amount, at, payer) -> None:
-    """Insert one allocation row (with the fee transaction it belongs to)."""
-    tx = add_tx(TxType.FEE, TxCategory.MEMBER_REGISTRATION, payer, coop, 500000, at)
-    db.session.add(
-        Allocation(
-            transaction_id=tx.id,
-            recipient=recipient,
-            bp=1500,
-            amount_kobo=amount,
-            fee_kobo=500000,
-            payer_user_id=payer.id,
-            cooperative_id=coop.id,
-            leader_user_id=leader_id,
-            created_at=at,
-        )
-    )
-    db.session.commit()
+from tests.factories import AllocationFactory, ContributionFactory, LoanFactory, WithdrawalFactory
+from tests.support.bad_inputs import XSS
+from tests.support.panels import dashboard_stats, panel_fragment
+from tests.support.queries import build_counting
 
 
 @pytest.fixture
@@ -122,23 +32,36 @@ def world():
     leader_b = factories.user("LEADER", cooperative_id=coop_b.id)
     former = factories.user("LEADER")  # leads another cooperative now
     # Contributions in A: Ada 100000 + 250000, Bola 50000, Zed 20000 → 420000 in 4 contributions.
-    contribute(ada, coop_a, 100000, now - timedelta(days=40))
-    contribute(ada, coop_a, 250000, now - timedelta(days=3))
-    contribute(bola, coop_a, 50000, now - timedelta(days=2))
-    contribute(zed, coop_a, 20000, now - timedelta(days=1))
-    contribute(xavier, coop_b, 999900, now - timedelta(days=1))
+    ContributionFactory(user=ada, amount_kobo=100000, created_at=now - timedelta(days=40))
+    ContributionFactory(user=ada, amount_kobo=250000, created_at=now - timedelta(days=3))
+    ContributionFactory(user=bola, amount_kobo=50000, created_at=now - timedelta(days=2))
+    ContributionFactory(user=zed, amount_kobo=20000, created_at=now - timedelta(days=1))
+    ContributionFactory(user=xavier, amount_kobo=999900, created_at=now - timedelta(days=1))
     # Withdrawals: only PROCESSED ones reduce the savings balance (Ada 30000).
-    withdraw(ada, coop_a, 30000, WithdrawalStatus.PROCESSED, now - timedelta(days=1))
-    withdraw(ada, coop_a, 10000, WithdrawalStatus.PENDING, now)
-    withdraw(bola, coop_a, 5000, WithdrawalStatus.APPROVED, now)
-    withdraw(bola, coop_a, 40000, WithdrawalStatus.REJECTED, now)
-    withdraw(xavier, coop_b, 100000, WithdrawalStatus.PROCESSED, now)
+    for member, amount, status, age in [
+        (ada, 30000, WithdrawalStatus.PROCESSED, timedelta(days=1)),
+        (ada, 10000, WithdrawalStatus.PENDING, timedelta(0)),
+        (bola, 5000, WithdrawalStatus.APPROVED, timedelta(0)),
+        (bola, 40000, WithdrawalStatus.REJECTED, timedelta(0)),
+        (xavier, 100000, WithdrawalStatus.PROCESSED, timedelta(0)),
+    ]:
+        WithdrawalFactory(user=member, amount_kobo=amount, status=status, created_at=now - age)
     # Loans: two PENDING in A (Bola's is older); APPROVED/REJECTED ones and B's pending loan must not show.
-    borrow(ada, coop_a, 200000, LoanStatus.PENDING, now - timedelta(days=2), purpose="Shop rent", months=3)
-    borrow(bola, coop_a, 150000, LoanStatus.PENDING, now - timedelta(days=5), purpose="Sewing machine", months=6)
-    borrow(ada, coop_a, 100000, LoanStatus.APPROVED, now - timedelta(days=30))
-    borrow(bola, coop_a, 70000, LoanStatus.REJECTED, now - timedelta(days=20))
-    borrow(xavier, coop_b, 888800, LoanStatus.PENDING, now - timedelta(days=9), purpose="Secret B loan")
+    for member, amount, status, days, purpose, months in [
+        (ada, 200000, LoanStatus.PENDING, 2, "Shop rent", 3),
+        (bola, 150000, LoanStatus.PENDING, 5, "Sewing machine", 6),
+        (ada, 100000, LoanStatus.APPROVED, 30, "Sewing machine", 6),
+        (bola, 70000, LoanStatus.REJECTED, 20, "Sewing machine", 6),
+        (xavier, 888800, LoanStatus.PENDING, 9, "Secret B loan", 6),
+    ]:
+        LoanFactory(
+            user=member,
+            amount_kobo=amount,
+            status=status,
+            created_at=now - timedelta(days=days),
+            purpose=purpose,
+            duration_months=months,
+        )
     return {
         "now": now,
         "a": coop_a,
@@ -155,28 +78,28 @@ def world():
 def leader_of_a(login_as, world):
     """Sign in as A's leader and give them their allocation rows (and rows that are not theirs)."""
     me = login_as("LEADER", first_name="Lola", last_name="Leader", cooperative_id=world["a"].id)
-    now, a, b, ada = world["now"], world["a"], world["b"], world["ada"]
-    allocate(Recipient.LEADER, a, me.id, 75000, now - timedelta(days=10), ada)  # counts
-    allocate(Recipient.LEADER, a, me.id, 75000, now - timedelta(days=5), ada)  # counts
-    allocate(Recipient.LEADER, a, world["former"].id, 75000, now - timedelta(days=90), ada)  # former leader's
-    allocate(Recipient.APEX_FUNDS, a, me.id, 200000, now - timedelta(days=5), ada)  # another recipient
-    allocate(Recipient.LEADER, b, world["leader_b"].id, 75000, now, world["xavier"])  # another cooperative
-    allocate(Recipient.LEADER, b, me.id, 12345, now - timedelta(days=400), world["xavier"])  # me, but in B
+    now, ada, xavier = world["now"], world["ada"], world["xavier"]
+    for recipient, bp, amount, leader_id, payer, days in [
+        (Recipient.LEADER, 1500, 75000, me.id, ada, 10),  # counts
+        (Recipient.LEADER, 1500, 75000, me.id, ada, 5),  # counts
+        (Recipient.LEADER, 1500, 75000, world["former"].id, ada, 90),  # the former leader's
+        (Recipient.APEX_FUNDS, 1500, 200000, me.id, ada, 5),  # another recipient
+        (Recipient.LEADER, 1500, 75000, world["leader_b"].id, xavier, 0),  # another cooperative
+        (Recipient.LEADER, 1500, 12345, me.id, xavier, 400),  # me, but in B
+    ]:
+        AllocationFactory(
+            recipient=recipient,
+            bp=bp,
+            amount_kobo=amount,
+            leader_user_id=leader_id,
+            transaction__user=payer,
+            transaction__created_at=now - timedelta(days=days),
+        )
     return me
 
 
-def stats(client, query: str = "") -> dict:
-    """Return the leader dashboard's JSON stats."""
-    response = client.get(f"/api/leader/dashboard-stats{query}")
-    assert response.status_code == 200, response.get_data(as_text=True)
-    return response.get_json()
-
-
-def fragment(client, name: str, query: str = "") -> str:
-    """Return one leader panel fragment's HTML."""
-    response = client.get(f"/dashboard/leader/panels/{name}{query}")
-    assert response.status_code == 200, response.get_data(as_text=True)
-    return response.get_data(as_text=True)
+stats = partial(dashboard_stats, "leader")
+fragment = partial(panel_fragment, "leader")
 
 
 def test_overview_figures_are_those_of_the_leaders_cooperative(client, login_as, world):
@@ -255,7 +178,7 @@ def test_member_names_and_purposes_are_escaped(client, login_as):
     me = login_as("LEADER")
     coop = db.session.get(Cooperative, me.cooperative_id)
     bad = factories.user("MEMBER", first_name=XSS, cooperative_id=coop.id)
-    borrow(bad, coop, 100000, LoanStatus.PENDING, datetime.now(UTC), purpose=XSS)
+    LoanFactory(user=bad, amount_kobo=100000, status=LoanStatus.PENDING, purpose=XSS)
     for name in ("loans", "members"):
         html = fragment(client, name)
         assert "<script>alert(1)" not in html
@@ -265,13 +188,11 @@ def test_member_names_and_purposes_are_escaped(client, login_as):
 def test_each_panel_is_one_query_whatever_the_number_of_members(world):
     for n in range(8):
         extra = factories.user("MEMBER", first_name=f"Extra{n}", cooperative_id=world["a"].id)
-        contribute(extra, world["a"], 1000 + n, world["now"])
-        withdraw(extra, world["a"], 500, WithdrawalStatus.PROCESSED, world["now"])
+        ContributionFactory(user=extra, amount_kobo=1000 + n, created_at=world["now"])
+        WithdrawalFactory(user=extra, amount_kobo=500, status=WithdrawalStatus.PROCESSED, created_at=world["now"])
     scope = Scope(1, Role.SUPER_ADMIN, cooperative_id=world["a"].id, now=world["now"])
     for panel in leader_panels.PANELS:
-        db.session.expunge_all()
-        with count_queries() as seen:
-            data = panel.build(scope)
+        data, seen = build_counting(panel, scope)
         assert len(seen) == 1, (panel.name, seen)
     assert len(data["items"]) == 11 and data["items"][2]["savings_balance_kobo"] == 500  # Extra0: 1000 − 500
 

@@ -2,89 +2,23 @@
 
 from __future__ import annotations
 
-import itertools
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 import pytest
 
 from nogalss_app.extensions import db
-from nogalss_app.models import (
-    Contribution,
-    Loan,
-    LoanStatus,
-    Role,
-    Setting,
-    Transaction,
-    TxCategory,
-    TxStatus,
-    TxType,
-    Withdrawal,
-    WithdrawalStatus,
-)
+from nogalss_app.models import LoanStatus, Role, Setting, WithdrawalStatus
 from nogalss_app.services import balances
 from nogalss_app.services.stats import compute
 from nogalss_app.services.stats.panels import member as member_panels
 from nogalss_app.services.stats.scope import Scope
 from tests import factories
-from tests.support.queries import count_queries
-
-XSS = "<script>alert(1)</script>"
-_refs = itertools.count(1)
-
-
-def contribute(user, amount, at) -> Transaction:
-    """Insert a contribution and its CONTRIBUTION transaction."""
-    tx = Transaction(
-        reference=f"TEST-CON-{next(_refs):05d}",
-        type=TxType.CONTRIBUTION,
-        category=TxCategory.SAVINGS,
-        status=TxStatus.SUCCESSFUL,
-        amount_kobo=amount,
-        user_id=user.id,
-        cooperative_id=user.cooperative_id,
-        created_at=at,
-    )
-    db.session.add(tx)
-    db.session.flush()
-    db.session.add(
-        Contribution(
-            user_id=user.id, cooperative_id=user.cooperative_id, amount_kobo=amount, transaction_id=tx.id, created_at=at
-        )
-    )
-    db.session.commit()
-    return tx
-
-
-def withdraw(user, amount, status, at, reason="School fees") -> None:
-    """Insert a withdrawal request in a given status."""
-    db.session.add(
-        Withdrawal(
-            user_id=user.id,
-            cooperative_id=user.cooperative_id,
-            amount_kobo=amount,
-            reason=reason,
-            status=status,
-            created_at=at,
-        )
-    )
-    db.session.commit()
-
-
-def borrow(user, amount, status, at, repaid=0, purpose="Sewing machine") -> None:
-    """Insert a loan in a given status."""
-    db.session.add(
-        Loan(
-            user_id=user.id,
-            cooperative_id=user.cooperative_id,
-            amount_kobo=amount,
-            repaid_kobo=repaid,
-            purpose=purpose,
-            duration_months=6,
-            status=status,
-            created_at=at,
-        )
-    )
-    db.session.commit()
+from tests.factories import ContributionFactory, LoanFactory, WithdrawalFactory
+from tests.support.bad_inputs import XSS
+from tests.support.client import sign_in
+from tests.support.panels import dashboard_stats, panel_fragment
+from tests.support.queries import build_counting
 
 
 @pytest.fixture
@@ -96,49 +30,50 @@ def world():
     ada = factories.user("MEMBER", first_name="Ada", last_name="Obi", cooperative_id=coop.id)
     xavier = factories.user("MEMBER", first_name="Xavier", last_name="Outsider", cooperative_id=coop.id)
     # Ada's contributions: 100000 + 200000 + 50000 + 25000 = 375000 in 4.
-    c1 = contribute(ada, 100000, balances.months_before(now, 7))  # old enough for a loan
-    c2 = contribute(ada, 200000, cur.start - timedelta(minutes=30))  # 23:30 on the last day of last month, Lagos
-    c3 = contribute(ada, 50000, cur.start + timedelta(minutes=30))  # 00:30 on the 1st in Lagos (UTC: last month)
-    c4 = contribute(ada, 25000, cur.start + timedelta(hours=2))
+    for n, amount, at in [
+        (1, 100000, balances.months_before(now, 7)),  # old enough for a loan
+        (2, 200000, cur.start - timedelta(minutes=30)),  # 23:30 on the last day of last month, Lagos
+        (3, 50000, cur.start + timedelta(minutes=30)),  # 00:30 on the 1st in Lagos (UTC: last month)
+        (4, 25000, cur.start + timedelta(hours=2)),
+    ]:
+        ContributionFactory(user=ada, amount_kobo=amount, created_at=at, transaction__reference=f"ADA-C{n}")
     # Ada's withdrawals: processed 40000; pending 15000 and approved 10000 hold money back; rejected 99000 does not.
-    withdraw(ada, 40000, WithdrawalStatus.PROCESSED, now - timedelta(days=20))
-    withdraw(ada, 15000, WithdrawalStatus.PENDING, now - timedelta(days=1), reason="Rent")
-    withdraw(ada, 10000, WithdrawalStatus.APPROVED, now - timedelta(days=2))
-    withdraw(ada, 99000, WithdrawalStatus.REJECTED, now - timedelta(days=3))
+    for amount, status, days, reason in [
+        (40000, WithdrawalStatus.PROCESSED, 20, "School fees"),
+        (15000, WithdrawalStatus.PENDING, 1, "Rent"),
+        (10000, WithdrawalStatus.APPROVED, 2, "School fees"),
+        (99000, WithdrawalStatus.REJECTED, 3, "School fees"),
+    ]:
+        WithdrawalFactory(
+            user=ada, amount_kobo=amount, status=status, created_at=now - timedelta(days=days), reason=reason
+        )
     # Ada's loans: ACTIVE 500000 with 120000 repaid (380000 outstanding); COMPLETED and REJECTED owe nothing.
-    borrow(ada, 500000, LoanStatus.ACTIVE, now - timedelta(days=10), repaid=120000, purpose="Shop rent")
-    borrow(ada, 100000, LoanStatus.COMPLETED, now - timedelta(days=100), repaid=100000)
-    borrow(ada, 70000, LoanStatus.REJECTED, now - timedelta(days=50))
+    for amount, status, days, repaid, purpose in [
+        (500000, LoanStatus.ACTIVE, 10, 120000, "Shop rent"),
+        (100000, LoanStatus.COMPLETED, 100, 100000, "Sewing machine"),
+        (70000, LoanStatus.REJECTED, 50, 0, "Sewing machine"),
+    ]:
+        LoanFactory(
+            user=ada,
+            amount_kobo=amount,
+            status=status,
+            created_at=now - timedelta(days=days),
+            repaid_kobo=repaid,
+            purpose=purpose,
+        )
     # Xavier's money.
-    contribute(xavier, 999900, balances.months_before(now, 8))
-    withdraw(xavier, 888800, WithdrawalStatus.PENDING, now, reason="Xavier private reason")
-    borrow(xavier, 777700, LoanStatus.PENDING, now, purpose="Xavier secret plan")
-    return {"now": now, "coop": coop, "ada": ada, "xavier": xavier, "contributions": (c1, c2, c3, c4)}
+    ContributionFactory(user=xavier, amount_kobo=999900, created_at=balances.months_before(now, 8))
+    WithdrawalFactory(user=xavier, amount_kobo=888800, reason="Xavier private reason")
+    LoanFactory(user=xavier, amount_kobo=777700, purpose="Xavier secret plan")
+    return {"now": now, "coop": coop, "ada": ada, "xavier": xavier}
 
 
-def sign_in_as(client, user) -> None:
-    """Sign an existing user in."""
-    response = client.post("/api/auth/login", json={"email": user.email, "password": factories.PASSWORD})
-    assert response.status_code == 200, response.get_data(as_text=True)
-    client.csrf_token = response.get_json()["csrf_token"]
-
-
-def stats(client, query: str = "") -> dict:
-    """Return the member dashboard's JSON stats."""
-    response = client.get(f"/api/member/dashboard-stats{query}")
-    assert response.status_code == 200, response.get_data(as_text=True)
-    return response.get_json()
-
-
-def fragment(client, name: str, query: str = "") -> str:
-    """Return one member panel fragment's HTML."""
-    response = client.get(f"/dashboard/member/panels/{name}{query}")
-    assert response.status_code == 200, response.get_data(as_text=True)
-    return response.get_data(as_text=True)
+stats = partial(dashboard_stats, "member")
+fragment = partial(panel_fragment, "member")
 
 
 def test_savings_balance_this_month_and_count(client, world):
-    sign_in_as(client, world["ada"])
+    sign_in(client, world["ada"])
     savings = stats(client)["savings"]
     assert savings["balance_kobo"] == 335000  # 375000 contributed − 40000 processed
     assert savings["this_month_kobo"] == 75000  # 50000 (00:30 on the 1st, Lagos) + 25000; not the 23:30 one
@@ -148,7 +83,7 @@ def test_savings_balance_this_month_and_count(client, world):
 
 
 def test_loan_limit_uses_the_shared_rules(client, world):
-    sign_in_as(client, world["ada"])
+    sign_in(client, world["ada"])
     limit = stats(client)["loan_limit"]
     # 6 × 335000 − (500000 − 120000) = 2010000 − 380000.
     assert (limit["eligible"], limit["max_kobo"], limit["reasons"]) == (True, 1630000, [])
@@ -159,31 +94,34 @@ def test_loan_limit_uses_the_shared_rules(client, world):
 
 
 def test_loan_limit_explains_why_not(client, world):
-    borrow(world["ada"], 10000, LoanStatus.PENDING, datetime.now(UTC))
+    LoanFactory(user=world["ada"], amount_kobo=10000, status=LoanStatus.PENDING)
     newcomer = factories.user("MEMBER", first_name="New", last_name="Comer", cooperative_id=world["coop"].id)
-    contribute(newcomer, 100000, datetime.now(UTC) - timedelta(days=30))
-    sign_in_as(client, world["ada"])
+    ContributionFactory(user=newcomer, amount_kobo=100000, created_at=datetime.now(UTC) - timedelta(days=30))
+    sign_in(client, world["ada"])
     limit = stats(client)["loan_limit"]
     assert (limit["eligible"], limit["max_kobo"], limit["reasons"]) == (False, 0, [balances.REASON_PENDING])
     assert limit["limit_kobo"] == 1630000  # what she could borrow once the pending one is decided
     assert "already have a loan application" in fragment(client, "loan_limit")
     client.post("/api/auth/logout", headers={"X-CSRFToken": client.csrf_token})
-    sign_in_as(client, newcomer)
+    sign_in(client, newcomer)
     assert stats(client)["loan_limit"]["reasons"] == [balances.REASON_TOO_NEW]
 
 
 def test_history_shows_latest_ten_own_contributions(client, world):
-    c1, c2, c3, c4 = world["contributions"]
-    sign_in_as(client, world["ada"])
+    sign_in(client, world["ada"])
     items = stats(client)["history"]["items"]
     assert [(i["reference"], i["amount_kobo"]) for i in items] == [
-        (c4.reference, 25000),
-        (c3.reference, 50000),
-        (c2.reference, 200000),
-        (c1.reference, 100000),
+        ("ADA-C4", 25000),
+        ("ADA-C3", 50000),
+        ("ADA-C2", 200000),
+        ("ADA-C1", 100000),
     ]
     for n in range(8):  # older than all four: only the six newest of them (100 … 105 kobo) fit in ten
-        contribute(world["ada"], 100 + n, c1.created_at - timedelta(days=1 + n))
+        ContributionFactory(
+            user=world["ada"],
+            amount_kobo=100 + n,
+            created_at=balances.months_before(world["now"], 7) - timedelta(days=1 + n),
+        )
     items = stats(client)["history"]["items"]
     assert len(items) == 10 and items[0]["amount_kobo"] == 25000
     assert [i["amount_kobo"] for i in items[4:]] == [100, 101, 102, 103, 104, 105]
@@ -192,7 +130,7 @@ def test_history_shows_latest_ten_own_contributions(client, world):
 
 
 def test_loans_are_own_newest_first_with_repaid(client, world):
-    sign_in_as(client, world["ada"])
+    sign_in(client, world["ada"])
     loans = stats(client)["loans"]
     assert [(i["status"], i["amount_kobo"], i["repaid_kobo"], i["left_kobo"]) for i in loans["items"]] == [
         ("ACTIVE", 500000, 120000, 380000),
@@ -206,7 +144,7 @@ def test_loans_are_own_newest_first_with_repaid(client, world):
 
 
 def test_withdrawals_are_own_with_withdrawable_balance(client, world):
-    sign_in_as(client, world["ada"])
+    sign_in(client, world["ada"])
     data = stats(client)["withdrawals"]
     assert data["withdrawable_kobo"] == 310000  # 375000 − (40000 + 15000 + 10000)
     assert [(i["status"], i["amount_kobo"]) for i in data["items"]] == [
@@ -222,14 +160,14 @@ def test_withdrawals_are_own_with_withdrawable_balance(client, world):
 
 def test_withdrawable_is_never_negative(client, login_as):
     poor = login_as("MEMBER")
-    withdraw(poor, 5000, WithdrawalStatus.PENDING, datetime.now(UTC))
+    WithdrawalFactory(user=poor, amount_kobo=5000, status=WithdrawalStatus.PENDING)
     assert stats(client)["withdrawals"]["withdrawable_kobo"] == 0
     assert "You have not made a contribution yet." in fragment(client, "history")
     assert "You have no loans." in fragment(client, "loans")
 
 
 def test_actions_follow_settings_and_the_loan_rules(client, world):
-    sign_in_as(client, world["ada"])
+    sign_in(client, world["ada"])
     actions = stats(client)["actions"]
     assert actions == {
         "cooperative": "Ikeja Artisans",
@@ -248,7 +186,7 @@ def test_actions_follow_settings_and_the_loan_rules(client, world):
 
 
 def test_member_cannot_see_another_member_through_the_query(client, world):
-    sign_in_as(client, world["ada"])
+    sign_in(client, world["ada"])
     data = stats(client, f"?member={world['xavier'].id}")
     assert data["savings"]["balance_kobo"] == 335000
     assert "Xavier" not in fragment(client, "withdrawals", f"?member={world['xavier'].id}")
@@ -276,8 +214,8 @@ def test_super_admin_viewing_a_leader_sees_the_leader_withdrawal_setting(client,
 def test_text_from_members_is_escaped(client, login_as):
     coop = factories.cooperative(name=XSS)
     me = login_as("MEMBER", cooperative_id=coop.id)
-    withdraw(me, 1000, WithdrawalStatus.PENDING, datetime.now(UTC), reason=XSS)
-    borrow(me, 1000, LoanStatus.PENDING, datetime.now(UTC), purpose=XSS)
+    WithdrawalFactory(user=me, amount_kobo=1000, status=WithdrawalStatus.PENDING, reason=XSS)
+    LoanFactory(user=me, amount_kobo=1000, status=LoanStatus.PENDING, purpose=XSS)
     for name in ("withdrawals", "loans", "actions"):
         html = fragment(client, name)
         assert "<script>alert(1)" not in html
@@ -288,9 +226,7 @@ def test_each_panel_runs_a_fixed_number_of_queries(world):
     expected = {"savings": 2, "loan_limit": 8, "history": 1, "loans": 2, "withdrawals": 3, "actions": 9}
     scope = Scope(1, Role.SUPER_ADMIN, member_id=world["ada"].id, now=world["now"])
     for panel in member_panels.PANELS:
-        db.session.expunge_all()
-        with count_queries() as seen:
-            panel.build(scope)
+        _, seen = build_counting(panel, scope)
         assert len(seen) == expected[panel.name], (panel.name, len(seen))
 
 

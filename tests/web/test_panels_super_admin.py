@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,18 +9,11 @@ import pytest
 from nogalss_app.extensions import db
 from nogalss_app.models import (
     ChangeLog,
-    Contribution,
-    Expense,
     ExpenseStatus,
-    Loan,
     LoanStatus,
-    Notification,
     Setting,
-    Transaction,
     TxCategory,
     TxStatus,
-    TxType,
-    Withdrawal,
     WithdrawalStatus,
 )
 from nogalss_app.services.stats import compute
@@ -29,56 +21,16 @@ from nogalss_app.services.stats.panels import super_admin
 from nogalss_app.services.stats.registry import dashboard_panels
 from nogalss_app.services.stats.scope import Scope
 from tests import factories
-from tests.support.queries import count_queries
-
-XSS = "<script>alert(1)</script>"
-_refs = itertools.count(1)
-
-
-def add_tx(tx_type, amount, at, *, status=TxStatus.SUCCESSFUL, category=TxCategory.SAVINGS, user=None, **fields):
-    """Insert one ledger line."""
-    tx = Transaction(
-        reference=f"SA-{next(_refs):05d}",
-        type=tx_type,
-        category=category,
-        status=status,
-        amount_kobo=amount,
-        user_id=user.id if user else None,
-        created_at=at,
-        **fields,
-    )
-    db.session.add(tx)
-    db.session.flush()
-    return tx
-
-
-def add_contribution(member, amount, at):
-    """Insert a contribution with the successful CONTRIBUTION transaction that backs it."""
-    tx = add_tx(TxType.CONTRIBUTION, amount, at, user=member, cooperative_id=member.cooperative_id)
-    db.session.add(
-        Contribution(
-            user_id=member.id,
-            cooperative_id=member.cooperative_id,
-            amount_kobo=amount,
-            transaction_id=tx.id,
-            created_at=at,
-        )
-    )
-
-
-def add_loan(member, amount, status, at):
-    """Insert a loan in a given status."""
-    db.session.add(
-        Loan(
-            user_id=member.id,
-            cooperative_id=member.cooperative_id,
-            amount_kobo=amount,
-            purpose="Tools",
-            duration_months=6,
-            status=status,
-            created_at=at,
-        )
-    )
+from tests.factories import (
+    ContributionFactory,
+    ExpenseFactory,
+    FeeFactory,
+    LoanFactory,
+    NotificationFactory,
+    WithdrawalFactory,
+)
+from tests.support.bad_inputs import XSS
+from tests.support.queries import build_counting
 
 
 @pytest.fixture
@@ -87,26 +39,29 @@ def dataset():
     now = datetime.now(UTC)
     cur = compute.last_months(now, 1)[0]
     year_start = compute.period_start("year", now)
-    coop_a = factories.cooperative(name="Ikeja Artisans")
-    coop_b = factories.cooperative(name=XSS)
-    ada = factories.user("MEMBER", first_name="Ada", last_name="Obi", cooperative_id=coop_a.id)
-    bola = factories.user("MEMBER", first_name="Bola", last_name="Ade", cooperative_id=coop_b.id)
+    coop_a, coop_b, ada, bola = factories.two_cooperatives()
     fin = factories.user("FINANCE", first_name="Funke", last_name="Cash")
     db.session.add(Setting(key="fees", value={"member_fee_kobo": 6_000_00, "cooperative_fee_kobo": 75_000_00}))
 
     day = now - timedelta(days=3)
-    add_tx(TxType.FEE, 5_000_00, day, category=TxCategory.MEMBER_REGISTRATION, user=ada)
-    add_tx(TxType.FEE, 4_000_00, day, category=TxCategory.MEMBER_REGISTRATION, user=bola)
-    add_tx(TxType.FEE, 50_000_00, day, category=TxCategory.COOPERATIVE_REGISTRATION)
-    add_tx(TxType.FEE, 5_000_00, day, category=TxCategory.MEMBER_REGISTRATION, status=TxStatus.FAILED)
-    add_tx(TxType.FEE, 5_000_00, day, category=TxCategory.MEMBER_REGISTRATION, status=TxStatus.PENDING)
-    add_tx(TxType.FEE, 50_000_00, day, category=TxCategory.COOPERATIVE_REGISTRATION, status=TxStatus.CANCELLED)
+    for payer, category, amount, status in [
+        (ada, TxCategory.MEMBER_REGISTRATION, 5_000_00, TxStatus.SUCCESSFUL),
+        (bola, TxCategory.MEMBER_REGISTRATION, 4_000_00, TxStatus.SUCCESSFUL),
+        (None, TxCategory.COOPERATIVE_REGISTRATION, 50_000_00, TxStatus.SUCCESSFUL),
+        (None, TxCategory.MEMBER_REGISTRATION, 5_000_00, TxStatus.FAILED),
+        (None, TxCategory.MEMBER_REGISTRATION, 5_000_00, TxStatus.PENDING),
+        (None, TxCategory.COOPERATIVE_REGISTRATION, 50_000_00, TxStatus.CANCELLED),
+    ]:
+        FeeFactory(user=payer, category=category, amount_kobo=amount, status=status, created_at=day)
 
-    add_contribution(ada, 10_000_00, cur.start + timedelta(minutes=30))  # C1: this month (local 00:30 on the 1st)
-    add_contribution(ada, 2_500_50, cur.start - timedelta(minutes=30))  # C2: last month (local 23:30)
-    add_contribution(bola, 7_000_00, cur.start + timedelta(hours=1))  # C3: this month
-    add_contribution(bola, 1_234_56, now - timedelta(days=400))  # C4: more than 12 months ago
-    add_contribution(ada, 300_00, year_start - timedelta(minutes=30))  # C5: last year
+    for member, amount, at in [
+        (ada, 10_000_00, cur.start + timedelta(minutes=30)),  # C1: this month (local 00:30 on the 1st)
+        (ada, 2_500_50, cur.start - timedelta(minutes=30)),  # C2: last month (local 23:30)
+        (bola, 7_000_00, cur.start + timedelta(hours=1)),  # C3: this month
+        (bola, 1_234_56, now - timedelta(days=400)),  # C4: more than 12 months ago
+        (ada, 300_00, year_start - timedelta(minutes=30)),  # C5: last year
+    ]:
+        ContributionFactory(user=member, amount_kobo=amount, created_at=at)
 
     for member, amount, status in [
         (ada, 100_000_00, LoanStatus.PENDING),
@@ -116,7 +71,7 @@ def dataset():
         (ada, 80_000_00, LoanStatus.REJECTED),
         (bola, 1_000_00, LoanStatus.PENDING),
     ]:
-        add_loan(member, amount, status, day)
+        LoanFactory(user=member, amount_kobo=amount, status=status, created_at=day)
 
     for member, amount, status in [
         (ada, 4_000_00, WithdrawalStatus.PROCESSED),
@@ -125,16 +80,7 @@ def dataset():
         (ada, 1_500_00, WithdrawalStatus.APPROVED),
         (bola, 2_000_00, WithdrawalStatus.REJECTED),
     ]:
-        db.session.add(
-            Withdrawal(
-                user_id=member.id,
-                cooperative_id=member.cooperative_id,
-                amount_kobo=amount,
-                reason="School fees",
-                status=status,
-                created_at=day,
-            )
-        )
+        WithdrawalFactory(user=member, amount_kobo=amount, status=status, created_at=day)
 
     for minutes, (title, amount, status) in enumerate(
         [
@@ -146,17 +92,9 @@ def dataset():
             ("Stamps", 1_00, ExpenseStatus.PENDING),
         ]
     ):
-        db.session.add(
-            Expense(
-                title=title,
-                category="Office",
-                amount_kobo=amount,
-                status=status,
-                created_by_id=fin.id,
-                created_at=day + timedelta(minutes=minutes),
-            )
+        ExpenseFactory(
+            created_by=fin, title=title, amount_kobo=amount, status=status, created_at=day + timedelta(minutes=minutes)
         )
-    db.session.commit()
     return {"now": now, "cur": cur, "coop_a": coop_a, "coop_b": coop_b, "ada": ada}
 
 
@@ -303,20 +241,18 @@ def test_notifications_activity_and_live_show_own_items_and_empty_states(client,
     assert 'class="empty"' in empty["notifications"] and 'class="empty"' in empty["activity"]
     assert 'class="empty"' in empty["live"]
     now = datetime.now(UTC)
-    db.session.add_all(
-        [
-            Notification(user_id=admin.id, title="Loan waiting", body=XSS, created_at=now),
-            Notification(user_id=admin.id, title="Old news", is_read=True, created_at=now - timedelta(hours=1)),
-            Notification(user_id=other.id, title="Not yours", created_at=now),
-            ChangeLog(
-                event="loan.approved",
-                topics=["loans"],
-                rooms=[],
-                actor_id=admin.id,
-                summary="Sade Admin approved a loan",
-                created_at=now,
-            ),
-        ]
+    NotificationFactory(user=admin, title="Loan waiting", body=XSS, created_at=now)
+    NotificationFactory(user=admin, title="Old news", is_read=True, created_at=now - timedelta(hours=1))
+    NotificationFactory(user=other, title="Not yours", created_at=now)
+    db.session.add(
+        ChangeLog(
+            event="loan.approved",
+            topics=["loans"],
+            rooms=[],
+            actor_id=admin.id,
+            summary="Sade Admin approved a loan",
+            created_at=now,
+        )
     )
     db.session.commit()
     data = client.get("/api/admin/dashboard-stats").get_json()
@@ -366,9 +302,7 @@ def test_each_panel_runs_a_small_fixed_number_of_queries(dataset):
     }
     for panel in dashboard_panels()["super_admin"]:
         for params in ({}, {"period": "year", "group": "month"}):
-            db.session.expunge_all()
-            with count_queries() as seen:
-                panel.build(Scope(1, "SUPER_ADMIN", now=dataset["now"], params=params))
+            _, seen = build_counting(panel, Scope(1, "SUPER_ADMIN", now=dataset["now"], params=params))
             assert len(seen) == expected[panel.name], (panel.name, seen)
 
 

@@ -11,28 +11,19 @@ from nogalss_app.extensions import db
 from nogalss_app.models import AuditLog, PaymentStatus, Transaction, TxType
 from nogalss_app.services.payments.gateway import sign
 from tests import factories
-from tests.support.snapshot import assert_error_shape, assert_nothing_changed, table_counts
-from tests.web.payments_support import (
+from tests.support.client import send
+from tests.support.payments import (
     SECRET,
     charge_success,
     checkout_path,
     contributions_of,
-    last_v,
-    only_change,
     payment,
-    paystack_configured,
     post_webhook,
     press,
-    send,
     start_contribution,
 )
-
-
-@pytest.fixture
-def paystack(app):
-    """The app talks to a fake Paystack on loopback during the test; yields the fake."""
-    with paystack_configured(app) as fake:
-        yield fake
+from tests.support.records import last_v, only_change
+from tests.support.snapshot import assert_error_shape, assert_nothing_changed, table_counts
 
 
 def test_a_member_pays_a_contribution_at_the_sandbox_and_is_credited_once(client, login_as):

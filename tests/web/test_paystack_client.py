@@ -11,25 +11,10 @@ from nogalss_app.models import PaymentStatus
 from nogalss_app.services.payments import from_config
 from nogalss_app.services.payments.gateway import GatewayError
 from nogalss_app.services.payments.paystack import PaystackGateway
+from tests.support.client import send
+from tests.support.payments import SECRET, contributions_of, fake_paystack_server, payment
+from tests.support.records import last_v, only_change
 from tests.support.snapshot import assert_error_shape, assert_nothing_changed, table_counts
-from tests.web.payments_support import (
-    SECRET,
-    contributions_of,
-    fake_paystack_server,
-    last_v,
-    only_change,
-    payment,
-    paystack_configured,
-    send,
-)
-
-
-@pytest.fixture
-def paystack(app):
-    """The app talks to a fake Paystack on loopback during the test; yields the fake."""
-    with paystack_configured(app) as fake:
-        yield fake
-
 
 BEARER = f"Bearer {SECRET}"
 

@@ -11,8 +11,10 @@ from nogalss_app.extensions import db
 from nogalss_app.models import Allocation, Cooperative, Payment, PaymentPurpose, PaymentStatus, Role, User
 from nogalss_app.services import settings
 from tests import factories
+from tests.support.client import send
+from tests.support.payments import press
+from tests.support.records import last_v, only_change
 from tests.support.snapshot import assert_error_shape, assert_nothing_changed, table_counts
-from tests.web.payments_support import last_v, only_change, press, send
 
 PASSWORD = "a-long-enough-password"
 

@@ -8,36 +8,13 @@ from nogalss_app.extensions import db
 from nogalss_app.models import Expense, ExpenseStatus, Role, WithdrawalStatus
 from nogalss_app.services import balances
 from tests import factories
+from tests.factories import ExpenseFactory, NotificationFactory, WithdrawalFactory, saver
+from tests.support.bad_inputs import BAD_NAIRA
+from tests.support.client import post_form, text
+from tests.support.records import changes_after, last_v, only_change, refresh
 from tests.support.snapshot import assert_nothing_changed, table_counts
-from tests.web.staff_support import (
-    BAD_NAIRA,
-    add_withdrawal,
-    changes_after,
-    last_v,
-    notify,
-    only_change,
-    post_form,
-    refresh,
-    saver,
-    text,
-)
 
 NEW_EXPENSE = {"form_id": "expense-new", "title": "Printer toner", "category": "Office", "amount": "1,250.50"}
-
-
-def add_expense(user, status: ExpenseStatus = ExpenseStatus.PENDING, **fields) -> Expense:
-    """Insert an expense recorded by the user."""
-    row = Expense(
-        title=fields.pop("title", "Fuel"),
-        category="Transport",
-        amount_kobo=10_000_00,
-        status=status,
-        created_by_id=user.id,
-        **fields,
-    )
-    db.session.add(row)
-    db.session.commit()
-    return row
 
 
 # Withdrawal queue ---------------------------------------------------------------------------------------------
@@ -45,7 +22,7 @@ def add_expense(user, status: ExpenseStatus = ExpenseStatus.PENDING, **fields) -
 
 def test_finance_approves_from_the_queue_and_the_panel_comes_back_updated(client, login_as):
     finance = login_as("FINANCE")
-    withdrawal = add_withdrawal(saver(10_000_00, first_name="Ada"), 4_000_00)
+    withdrawal = WithdrawalFactory(user=saver(10_000_00, first_name="Ada"), amount_kobo=4_000_00)
     v = last_v()
 
     response = post_form(
@@ -65,7 +42,7 @@ def test_finance_approves_from_the_queue_and_the_panel_comes_back_updated(client
 def test_finance_rejects_a_pending_withdrawal_and_the_money_is_withdrawable_again(client, login_as):
     login_as("FINANCE")
     member = saver(10_000_00)
-    withdrawal = add_withdrawal(member, 4_000_00)
+    withdrawal = WithdrawalFactory(user=member, amount_kobo=4_000_00)
 
     response = post_form(client, f"/dashboard/finance/withdrawals/{withdrawal.id}", {"status": "REJECTED"})
 
@@ -78,7 +55,7 @@ def test_finance_rejects_a_pending_withdrawal_and_the_money_is_withdrawable_agai
 def test_processing_is_a_confirmed_second_step_that_pays_out(client, login_as):
     login_as("FINANCE")
     member = saver(10_000_00)
-    withdrawal = add_withdrawal(member, 4_000_00, WithdrawalStatus.APPROVED)
+    withdrawal = WithdrawalFactory(user=member, amount_kobo=4_000_00, status=WithdrawalStatus.APPROVED)
     panel = text(client.get("/dashboard/finance/panels/withdrawals"))
     assert '<details class="confirm-step">' in panel and "Confirm: pay out ₦4,000.00" in panel
     v = last_v()
@@ -98,7 +75,7 @@ def test_processing_is_a_confirmed_second_step_that_pays_out(client, login_as):
 )
 def test_an_illegal_transition_is_shown_in_the_panel_and_changes_nothing(client, login_as, start, status):
     login_as("FINANCE")
-    withdrawal = add_withdrawal(saver(10_000_00), 4_000_00, WithdrawalStatus(start))
+    withdrawal = WithdrawalFactory(user=saver(10_000_00), amount_kobo=4_000_00, status=WithdrawalStatus(start))
     before = table_counts()
 
     response = post_form(client, f"/dashboard/finance/withdrawals/{withdrawal.id}", {"status": status})
@@ -110,7 +87,7 @@ def test_an_illegal_transition_is_shown_in_the_panel_and_changes_nothing(client,
 
 def test_an_unknown_status_is_shown_next_to_the_row_and_the_notes_are_kept(client, login_as):
     login_as("FINANCE")
-    withdrawal = add_withdrawal(saver(10_000_00), 4_000_00)
+    withdrawal = WithdrawalFactory(user=saver(10_000_00), amount_kobo=4_000_00)
     before = table_counts()
     form_id = f"withdrawal-{withdrawal.id}"
 
@@ -129,7 +106,7 @@ def test_an_unknown_status_is_shown_next_to_the_row_and_the_notes_are_kept(clien
 
 def test_overlong_notes_are_refused_at_the_field(client, login_as):
     login_as("FINANCE")
-    withdrawal = add_withdrawal(saver(10_000_00), 4_000_00)
+    withdrawal = WithdrawalFactory(user=saver(10_000_00), amount_kobo=4_000_00)
     before = table_counts()
     form_id = f"withdrawal-{withdrawal.id}"
 
@@ -158,7 +135,7 @@ def test_an_unknown_withdrawal_is_not_found(client, login_as, path):
 
 def test_queue_forms_without_csrf_are_refused(client, login_as):
     login_as("FINANCE")
-    withdrawal = add_withdrawal(saver(10_000_00), 4_000_00)
+    withdrawal = WithdrawalFactory(user=saver(10_000_00), amount_kobo=4_000_00)
     before = table_counts()
 
     response = post_form(client, f"/dashboard/finance/withdrawals/{withdrawal.id}", {"status": "APPROVED"}, csrf=False)
@@ -171,9 +148,9 @@ def test_queue_forms_without_csrf_are_refused(client, login_as):
 @pytest.mark.parametrize("role", ["MEMBER", "LEADER", "APEX"])
 def test_other_roles_cannot_post_finance_forms(client, login_as, role):
     user = login_as(role)
-    withdrawal = add_withdrawal(saver(10_000_00), 4_000_00)
-    expense = add_expense(factories.user(role=Role.FINANCE))
-    notify(user)
+    withdrawal = WithdrawalFactory(user=saver(10_000_00), amount_kobo=4_000_00)
+    expense = ExpenseFactory()
+    NotificationFactory(user=user)
     before = table_counts()
 
     for url, data in [
@@ -248,7 +225,7 @@ def test_status_and_owner_slipped_into_the_expense_form_are_ignored(client, logi
 
 def test_finance_edits_its_own_pending_expense(client, login_as):
     finance = login_as("FINANCE")
-    expense = add_expense(finance)
+    expense = ExpenseFactory(created_by=finance, amount_kobo=10_000_00)
     form_id = f"expense-{expense.id}"
     assert f'id="{form_id}-amount" name="amount" value="10,000.00"' in text(
         client.get("/dashboard/finance/panels/expenses")
@@ -268,7 +245,7 @@ def test_finance_edits_its_own_pending_expense(client, login_as):
 
 def test_a_bad_amount_in_an_edit_is_shown_in_that_rows_form(client, login_as):
     finance = login_as("FINANCE")
-    expense = add_expense(finance)
+    expense = ExpenseFactory(created_by=finance, title="Fuel")
     form_id = f"expense-{expense.id}"
     before = table_counts()
 
@@ -285,7 +262,7 @@ def test_a_bad_amount_in_an_edit_is_shown_in_that_rows_form(client, login_as):
 
 def test_finance_deletes_its_own_pending_expense_after_confirming(client, login_as):
     finance = login_as("FINANCE")
-    expense_id = add_expense(finance).id
+    expense_id = ExpenseFactory(created_by=finance).id
     assert "Confirm delete" in text(client.get("/dashboard/finance/panels/expenses"))
     v = last_v()
 
@@ -300,8 +277,8 @@ def test_finance_deletes_its_own_pending_expense_after_confirming(client, login_
 @pytest.mark.parametrize("suffix", ["", "/delete"])
 def test_someone_elses_expense_is_not_found_and_a_decided_one_is_a_conflict(client, login_as, suffix):
     finance = login_as("FINANCE")
-    theirs = add_expense(factories.user(role=Role.FINANCE))
-    paid = add_expense(finance, ExpenseStatus.PAID)
+    theirs = ExpenseFactory()
+    paid = ExpenseFactory(created_by=finance, status=ExpenseStatus.PAID)
     before = table_counts()
 
     assert post_form(client, f"/dashboard/finance/expenses/{theirs.id}{suffix}", {"title": "Mine"}).status_code == 404
@@ -312,7 +289,7 @@ def test_someone_elses_expense_is_not_found_and_a_decided_one_is_a_conflict(clie
 
 def test_a_decided_expense_offers_no_edit_or_delete(client, login_as):
     finance = login_as("FINANCE")
-    paid = add_expense(finance, ExpenseStatus.PAID)
+    paid = ExpenseFactory(created_by=finance, status=ExpenseStatus.PAID)
 
     panel = text(client.get("/dashboard/finance/panels/expenses"))
 
@@ -330,7 +307,7 @@ def test_a_super_admin_on_the_finance_dashboard_records_no_expenses(client, logi
 
 def test_expense_forms_without_csrf_are_refused(client, login_as):
     finance = login_as("FINANCE")
-    expense = add_expense(finance)
+    expense = ExpenseFactory(created_by=finance)
     before = table_counts()
 
     assert post_form(client, "/dashboard/finance/expenses", NEW_EXPENSE, csrf=False).status_code == 400
@@ -344,8 +321,12 @@ def test_expense_forms_without_csrf_are_refused(client, login_as):
 @pytest.mark.parametrize(("role", "slug"), [("FINANCE", "finance"), ("SUPER_ADMIN", "super-admin")])
 def test_mark_one_then_all_read_from_the_panel(client, login_as, role, slug):
     me = login_as(role)
-    first, second, third = notify(me, "First"), notify(me, "Second"), notify(me, "Third")
-    notify(factories.user(role=Role(role)), "Someone else's")
+    first, second, third = (
+        NotificationFactory(user=me, title="First"),
+        NotificationFactory(user=me, title="Second"),
+        NotificationFactory(user=me, title="Third"),
+    )
+    NotificationFactory(user=factories.user(role=Role(role)), title="Someone else's")
     panel = text(client.get(f"/dashboard/{slug}/panels/notifications"))
     assert "3 unread" in panel and f"/dashboard/{slug}/notifications/read" in panel
     v = last_v()
@@ -367,7 +348,7 @@ def test_mark_one_then_all_read_from_the_panel(client, login_as, role, slug):
 )
 def test_neither_both_or_garbage_is_refused_in_the_panel(client, login_as, data):
     me = login_as("FINANCE")
-    notify(me)
+    NotificationFactory(user=me)
     before = table_counts()
 
     response = post_form(client, "/dashboard/finance/notifications/read", data)
@@ -378,7 +359,7 @@ def test_neither_both_or_garbage_is_refused_in_the_panel(client, login_as, data)
 
 def test_someone_elses_notification_is_not_found_from_the_panel(client, login_as):
     login_as("FINANCE")
-    theirs = notify(factories.user(role=Role.FINANCE))
+    theirs = NotificationFactory(user=factories.user(role=Role.FINANCE))
     before = table_counts()
 
     response = post_form(client, "/dashboard/finance/notifications/read", {"id": str(theirs.id)})
@@ -390,7 +371,7 @@ def test_someone_elses_notification_is_not_found_from_the_panel(client, login_as
 
 def test_mark_read_without_csrf_is_refused(client, login_as):
     me = login_as("FINANCE")
-    row = notify(me)
+    row = NotificationFactory(user=me)
     before = table_counts()
 
     assert post_form(client, "/dashboard/finance/notifications/read", {"all": "true"}, csrf=False).status_code == 400

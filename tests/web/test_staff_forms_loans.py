@@ -6,18 +6,11 @@ import pytest
 
 from nogalss_app.models import LoanStatus
 from nogalss_app.services import settings
+from tests.factories import LoanFactory, cooperative_with_saver, saver
+from tests.support.bad_inputs import BAD_NAIRA
+from tests.support.client import post_form, text
+from tests.support.records import last_v, only_change, refresh
 from tests.support.snapshot import assert_nothing_changed, table_counts
-from tests.web.staff_support import (
-    BAD_NAIRA,
-    add_loan,
-    cooperative_pair,
-    last_v,
-    only_change,
-    post_form,
-    refresh,
-    saver,
-    text,
-)
 
 # Apex: member registration fee ------------------------------------------------------------------------------
 
@@ -65,7 +58,7 @@ def test_a_member_fee_above_the_maximum_is_refused(client, login_as):
 @pytest.mark.parametrize("role", ["MEMBER", "LEADER", "FINANCE"])
 def test_only_apex_and_super_admins_post_apex_forms(client, login_as, role):
     login_as(role)
-    loan = add_loan(saver(10_000_00), 20_000_00)
+    loan = LoanFactory(user=saver(10_000_00), amount_kobo=20_000_00)
     before = table_counts()
 
     assert post_form(client, "/dashboard/apex/member-fee", {"member_fee": "1,000"}).status_code == 403
@@ -75,7 +68,7 @@ def test_only_apex_and_super_admins_post_apex_forms(client, login_as, role):
 
 def test_apex_forms_without_csrf_are_refused(client, login_as):
     login_as("APEX")
-    loan = add_loan(saver(10_000_00), 20_000_00)
+    loan = LoanFactory(user=saver(10_000_00), amount_kobo=20_000_00)
     before = table_counts()
 
     assert post_form(client, "/dashboard/apex/member-fee", {"member_fee": "1,000"}, csrf=False).status_code == 400
@@ -89,8 +82,10 @@ def test_apex_forms_without_csrf_are_refused(client, login_as):
 def test_the_apex_loans_panel_offers_only_the_allowed_next_states(client, login_as):
     login_as("APEX")
     member = saver(10_000_00)
-    pending, approved = add_loan(member, 1_000_00), add_loan(member, 2_000_00, LoanStatus.APPROVED)
-    active, rejected = add_loan(member, 3_000_00, LoanStatus.ACTIVE), add_loan(member, 4_000_00, LoanStatus.REJECTED)
+    pending = LoanFactory(user=member, amount_kobo=1_000_00)
+    approved = LoanFactory(user=member, amount_kobo=2_000_00, status=LoanStatus.APPROVED)
+    active = LoanFactory(user=member, amount_kobo=3_000_00, status=LoanStatus.ACTIVE)
+    rejected = LoanFactory(user=member, amount_kobo=4_000_00, status=LoanStatus.REJECTED)
 
     page = text(client.get("/dashboard/apex/panels/loans"))
 
@@ -107,8 +102,8 @@ def test_the_apex_loans_panel_offers_only_the_allowed_next_states(client, login_
 
 def test_apex_approves_from_the_panel(client, login_as):
     apex = login_as("APEX")
-    _leader, member = cooperative_pair()
-    loan = add_loan(member, 20_000_00)
+    _leader, member = cooperative_with_saver()
+    loan = LoanFactory(user=member, amount_kobo=20_000_00)
     v = last_v()
 
     response = post_form(
@@ -127,7 +122,7 @@ def test_apex_approves_from_the_panel(client, login_as):
 
 def test_apex_marks_a_loan_disbursed_from_the_panel(client, login_as):
     login_as("APEX")
-    loan = add_loan(saver(10_000_00), 20_000_00, LoanStatus.APPROVED)
+    loan = LoanFactory(user=saver(10_000_00), amount_kobo=20_000_00, status=LoanStatus.APPROVED)
 
     response = post_form(client, f"/dashboard/apex/loans/{loan.id}", {"status": "ACTIVE"})
 
@@ -147,7 +142,7 @@ def test_apex_marks_a_loan_disbursed_from_the_panel(client, login_as):
 )
 def test_a_refused_apex_change_is_shown_in_the_panel(client, login_as, start, status, code):
     login_as("APEX")
-    loan = add_loan(saver(10_000_00), 20_000_00, start)
+    loan = LoanFactory(user=saver(10_000_00), amount_kobo=20_000_00, status=start)
     before = table_counts()
 
     response = post_form(client, f"/dashboard/apex/loans/{loan.id}", {"form_id": f"loan-{loan.id}", "status": status})
@@ -163,7 +158,7 @@ def test_a_refused_apex_change_is_shown_in_the_panel(client, login_as, start, st
 def test_the_leader_approves_an_application_from_the_panel(client, login_as):
     leader = login_as("LEADER")
     member = saver(10_000_00, cooperative_id=leader.cooperative_id, first_name="Ada", last_name="Obi")
-    loan = add_loan(member, 20_000_00)
+    loan = LoanFactory(user=member, amount_kobo=20_000_00)
     assert "Approve" in text(client.get("/dashboard/leader/panels/loans"))
     v = last_v()
 
@@ -180,7 +175,7 @@ def test_the_leader_approves_an_application_from_the_panel(client, login_as):
 
 def test_the_leader_rejects_with_notes(client, login_as):
     leader = login_as("LEADER")
-    loan = add_loan(saver(10_000_00, cooperative_id=leader.cooperative_id), 20_000_00)
+    loan = LoanFactory(user=saver(10_000_00, cooperative_id=leader.cooperative_id), amount_kobo=20_000_00)
 
     response = post_form(client, f"/dashboard/leader/loans/{loan.id}", {"decision": "reject", "notes": "Too large"})
 
@@ -190,8 +185,8 @@ def test_the_leader_rejects_with_notes(client, login_as):
 
 def test_a_leader_acting_on_another_cooperatives_loan_gets_404_like_a_missing_one(client, login_as):
     login_as("LEADER")
-    _other_leader, other_member = cooperative_pair()
-    foreign = add_loan(other_member, 20_000_00)
+    _other_leader, other_member = cooperative_with_saver()
+    foreign = LoanFactory(user=other_member, amount_kobo=20_000_00)
     before = table_counts()
 
     response = post_form(client, f"/dashboard/leader/loans/{foreign.id}", {"decision": "approve"})
@@ -206,7 +201,7 @@ def test_a_leader_acting_on_another_cooperatives_loan_gets_404_like_a_missing_on
 
 def test_a_leaders_own_application_has_no_buttons_and_cannot_be_decided(client, login_as):
     leader = login_as("LEADER")
-    own = add_loan(leader, 20_000_00)
+    own = LoanFactory(user=leader, amount_kobo=20_000_00)
     before = table_counts()
 
     panel = text(client.get("/dashboard/leader/panels/loans"))
@@ -220,7 +215,7 @@ def test_a_leaders_own_application_has_no_buttons_and_cannot_be_decided(client, 
 @pytest.mark.parametrize("decision", [None, "", "APPROVED", "activate", "approve "])
 def test_an_unknown_decision_is_refused(client, login_as, decision):
     leader = login_as("LEADER")
-    loan = add_loan(saver(10_000_00, cooperative_id=leader.cooperative_id), 20_000_00)
+    loan = LoanFactory(user=saver(10_000_00, cooperative_id=leader.cooperative_id), amount_kobo=20_000_00)
     before = table_counts()
     data = {"form_id": f"loan-{loan.id}"} | ({} if decision is None else {"decision": decision})
 
@@ -231,8 +226,8 @@ def test_an_unknown_decision_is_refused(client, login_as, decision):
 
 
 def test_a_super_admin_viewing_a_cooperative_decides_and_sees_that_cooperative(client, login_as):
-    leader, member = cooperative_pair()
-    loan = add_loan(member, 20_000_00)
+    leader, member = cooperative_with_saver()
+    loan = LoanFactory(user=member, amount_kobo=20_000_00)
     login_as("SUPER_ADMIN")
     url = f"/dashboard/leader/loans/{loan.id}?cooperative={leader.cooperative_id}"
     assert url in text(client.get(f"/dashboard/leader/panels/loans?cooperative={leader.cooperative_id}"))
@@ -245,8 +240,8 @@ def test_a_super_admin_viewing_a_cooperative_decides_and_sees_that_cooperative(c
 
 @pytest.mark.parametrize("role", ["MEMBER", "APEX", "FINANCE"])
 def test_other_roles_cannot_post_leader_forms(client, login_as, role):
-    _leader, member = cooperative_pair()
-    loan = add_loan(member, 20_000_00)
+    _leader, member = cooperative_with_saver()
+    loan = LoanFactory(user=member, amount_kobo=20_000_00)
     login_as(role)
     before = table_counts()
 
@@ -256,7 +251,7 @@ def test_other_roles_cannot_post_leader_forms(client, login_as, role):
 
 def test_leader_forms_without_csrf_are_refused(client, login_as):
     leader = login_as("LEADER")
-    loan = add_loan(saver(10_000_00, cooperative_id=leader.cooperative_id), 20_000_00)
+    loan = LoanFactory(user=saver(10_000_00, cooperative_id=leader.cooperative_id), amount_kobo=20_000_00)
     before = table_counts()
 
     assert (

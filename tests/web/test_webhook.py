@@ -11,26 +11,17 @@ import pytest
 from nogalss_app.extensions import db
 from nogalss_app.models import PaymentStatus
 from nogalss_app.services.payments.gateway import sign
-from tests.support.snapshot import assert_error_shape, assert_nothing_changed, table_counts
-from tests.web.payments_support import (
+from tests.support.payments import (
     SECRET,
     charge_success,
     contributions_of,
-    last_v,
-    only_change,
     payment,
-    paystack_configured,
     post_webhook,
     sandbox_signature,
     start_contribution,
 )
-
-
-@pytest.fixture
-def paystack(app):
-    """The app talks to a fake Paystack on loopback during the test; yields the fake."""
-    with paystack_configured(app) as fake:
-        yield fake
+from tests.support.records import last_v, only_change
+from tests.support.snapshot import assert_error_shape, assert_nothing_changed, table_counts
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Helpers of the payment tests: a fake Paystack HTTP server on loopback, signed webhooks, and the sandbox steps."""
+"""Payment tests: a fake Paystack HTTP server on loopback (and its `paystack` fixture), signed webhooks, the sandbox."""
 
 from __future__ import annotations
 
@@ -10,14 +10,13 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
+import pytest
 import sqlalchemy as sa
 
 from nogalss_app.extensions import db
 from nogalss_app.models import Contribution, Payment
 from nogalss_app.services.payments.gateway import sandbox_secret, sign
-from tests.web.staff_support import changes_after, last_v, only_change, post_form, refresh, send
-
-__all__ = ["changes_after", "last_v", "only_change", "post_form", "refresh", "send"]
+from tests.support.client import send
 
 SECRET = "sk_test_fake_paystack_secret_0123456789"
 
@@ -131,6 +130,13 @@ def paystack_configured(app):
             app.config.update(saved)
 
 
+@pytest.fixture
+def paystack(app):
+    """The app talks to a fake Paystack on loopback during the test; yields the fake."""
+    with paystack_configured(app) as fake:
+        yield fake
+
+
 def sandbox_signature(app, body: bytes) -> str:
     """Sign a webhook body as the sandbox gateway of this app does."""
     return sign(body, sandbox_secret(app.config["SECRET_KEY"]))
@@ -177,34 +183,3 @@ def contributions_of(user_id: int) -> list[int]:
     """Return the amounts of the user's Contribution rows."""
     db.session.rollback()
     return list(db.session.scalars(sa.select(Contribution.amount_kobo).where(Contribution.user_id == user_id)))
-
-
-def sign_in(client, user) -> None:
-    """Sign an existing factory user in on the client (sets client.csrf_token)."""
-    from tests import factories
-
-    response = client.post("/api/auth/login", json={"email": user.email, "password": factories.PASSWORD})
-    assert response.status_code == 200, response.get_data(as_text=True)
-    client.csrf_token = response.get_json()["csrf_token"]
-
-
-# Amounts refused as JSON (BAD_INPUTS 1 and 5): not a positive JSON integer within the configured maximum.
-BAD_JSON_AMOUNTS = [-5000, 0, 100_000_000 * 100 + 1, 10**25, 100.5, "100", True, None, [100], {"naira": 1}]
-# Naira text refused by the forms (BAD_INPUTS 1-4), with a word of the message each gets.
-BAD_NAIRA_TEXT = [
-    ("-5000", "sign"),
-    ("0", "greater than zero"),
-    ("100,000,001", "must not exceed"),
-    ("1" * 25, "too large"),
-    ("100.005", "at most 2 decimal places"),
-    ("1e3", "digits"),
-    ("1_000", "digits"),
-    ("+5", "sign"),
-    ("0x10", "digits"),
-    ("NaN", "digits"),
-    ("Infinity", "digits"),
-    ("", "enter an amount"),
-    (None, "enter an amount"),
-    ("１２３", "digits"),
-    ("١٢٣", "digits"),
-]
