@@ -10,11 +10,25 @@ BACKLOG = 1024
 MAX_CONNECTIONS = 10_000
 
 
+def start_server_work(app: Flask) -> None:
+    """Start what a server process runs beside requests: delivery, the queue subscription, the periodic jobs.
+
+    Called when the process starts (here for `python wsgi.py`, by gunicorn.conf.py's post_worker_init under
+    gunicorn), not on the first socket connect: rows left unsent by a previous run go out with no client connected.
+    """
+    from .extensions import socketio
+    from .services import jobs, realtime
+
+    if realtime.start_server_work(app) and app.config.get("JOBS_IN_SERVER", True):
+        socketio.start_background_task(jobs.loop, app, socketio.sleep)
+
+
 def serve(app: Flask, socketio: SocketIO) -> None:
     """Serve on HOST:PORT, sized for many open dashboards."""
     host, port = app.config["HOST"], app.config["PORT"]
     mode = socketio.server.eio.async_mode
     print(f" * Nogalss Live Dashboards on http://{host}:{port}  (async mode: {mode})", flush=True)
+    start_server_work(app)
     if mode == "gevent":
         _serve_gevent(app, host, port)
     elif mode == "eventlet":

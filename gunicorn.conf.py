@@ -1,0 +1,8 @@
+"""gunicorn settings read automatically from the working directory (Procfile `web:`)."""
+
+
+def post_worker_init(worker):
+    """Start the worker's delivery loop, queue subscription and periodic jobs as soon as it has loaded the app."""
+    from nogalss_app.serve import start_server_work
+
+    start_server_work(worker.wsgi)

@@ -1,0 +1,376 @@
+"""Delivery of ChangeLog rows to the sockets of this process: a cursor per process, one flush per window, kicks.
+
+Each server process reads the ChangeLog itself (when woken by a local commit or a queue message, and every
+`REALTIME_POLL_MS` in any case) and emits only to its own sockets. The queue carries news, never the truth, so a
+queue outage delays signals on the other processes by at most the poll interval and loses nothing. Each process
+takes every row exactly once (its cursor), and each flush sends each socket at most one signal covering every row
+of that flush in its rooms: nothing is doubled. Rows a transaction inserted but has not committed yet show up as
+gaps below the newest row; they are read again until they appear or, on PostgreSQL, until every transaction that
+could still commit them has ended (SQLite has one writer at a time and no such gaps).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from .. import metrics
+from ..extensions import db, socketio
+from ..models import ChangeLog
+from ..models.types import utcnow
+
+log = logging.getLogger(__name__)
+
+EVENT_NAME = "dashboard:update"
+KICK_EVENT = "sockets.kick"  # a ChangeLog row that disconnects a user's sockets in every process, durably
+BATCH = 500  # rows read per query
+START_WINDOW = 1000  # at start, rows this far below the newest are checked for gaps
+GAP_SPAN = 5000  # never track more missing ids than this
+GAP_GRACE = 2.0  # seconds a missing id is waited for where no snapshot tells (SQLite)
+GAP_MAX_AGE = 600.0  # a missing id is given up after this long in any case
+
+
+@dataclass
+class Item:
+    """One row (or one row-less signal) waiting in the current flush."""
+
+    id: int | None
+    event: str
+    topics: tuple[str, ...]
+    rooms: tuple[str, ...]
+    created_at: object = None
+
+
+@dataclass
+class _Gap:
+    """A ChangeLog id below the newest row taken that this process has not seen (yet)."""
+
+    first: float
+    xmax: int | None = None  # PostgreSQL: transactions below this xid may still commit it
+
+
+@dataclass
+class Cursor:
+    """The ChangeLog ids this process has taken: every id up to `high` except the `gaps`."""
+
+    high: int = 0
+    gaps: dict[int, _Gap] = field(default_factory=dict)
+
+    def take(self, rows, snapshot: tuple[int, int] | None, now: float) -> list:
+        """Return the rows not taken before, and move the cursor past them."""
+        fresh = [row for row in rows if row.id > self.high or row.id in self.gaps]
+        for row in fresh:
+            self.gaps.pop(row.id, None)
+        ids = {row.id for row in fresh}
+        top = max(ids, default=self.high)
+        for missing in range(max(self.high + 1, top - GAP_SPAN), top):
+            if missing not in ids:
+                self.gaps[missing] = _Gap(first=now)
+        self.high = max(self.high, top)
+        self._settle(snapshot, now)
+        return fresh
+
+    def _settle(self, snapshot: tuple[int, int] | None, now: float) -> None:
+        """Give up missing ids that can no longer appear."""
+        for gap_id, gap in list(self.gaps.items()):
+            if now - gap.first > GAP_MAX_AGE:
+                del self.gaps[gap_id]
+            elif snapshot is None:
+                if now - gap.first > GAP_GRACE:
+                    del self.gaps[gap_id]
+            elif gap.xmax is None:
+                # Noted on the next read, not the first: the inserting transaction surely has its xid by then.
+                if now - gap.first > 0.2:
+                    gap.xmax = snapshot[1]
+            elif snapshot[0] >= gap.xmax:
+                del self.gaps[gap_id]  # every transaction that could have inserted it has ended
+
+
+class Dispatcher:
+    """Reads the ChangeLog with its cursor, coalesces into flushes, emits to local sockets, applies kicks."""
+
+    def __init__(self) -> None:
+        self.mode = "inline"  # "loop" in a server process, "none" in a CLI command or job, "inline" otherwise
+        self.window = 0.1
+        self.max_wait = 0.5
+        self.poll_every = 0.5
+        self.queue_max = 64
+        self.signal_ids = False
+        self.running = False
+        self.last_v = 0
+        self.cursor: Cursor | None = None
+        self._woken = False
+        self._lock = threading.Lock()
+        self._read_lock = threading.Lock()
+        self._pending: list[Item] = []
+        self._first = self._last = 0.0
+        self._unmarked: set[int] = set()
+
+    def configure(self, config) -> None:
+        """Read the REALTIME_* settings."""
+        self.window = config.get("REALTIME_WINDOW_MS", 100) / 1000
+        self.max_wait = config.get("REALTIME_MAX_WAIT_MS", 500) / 1000
+        self.poll_every = config.get("REALTIME_POLL_MS", 500) / 1000
+        self.queue_max = config.get("REALTIME_CLIENT_QUEUE_MAX", 64)
+        self.signal_ids = bool(config.get("REALTIME_SIGNAL_IDS", False))
+
+    def reset(self) -> None:
+        """Forget the cursor and everything pending (a new app, or a test's fresh database)."""
+        with self._lock:
+            self._pending.clear()
+            self._unmarked.clear()
+        self.cursor = None
+        self.last_v = 0
+
+    # Reading ------------------------------------------------------------------------------------------------
+
+    def wake(self) -> None:
+        """Read the ChangeLog now: a local commit or the queue said it grew."""
+        if self.mode == "loop":
+            self._woken = True
+        elif self.mode == "inline":
+            self.read()
+            self.drain(force=True)
+
+    def read(self) -> int:
+        """Take the rows this process has not taken yet into the current flush; return how many."""
+        with self._read_lock:
+            if self.cursor is None:
+                return self._start()
+            rows, snapshot = self._read_rows()
+            fresh = self.cursor.take(rows, snapshot, time.monotonic())
+            if len(rows) >= BATCH:
+                self._woken = True  # more to read
+        self._queue(fresh)
+        return len(fresh)
+
+    def _start(self) -> int:
+        """Place the cursor at the newest row; rows never emitted by anyone (a crash, a restart) go out now."""
+        with db.engine.connect() as conn:
+            snapshot = _snapshot(conn)
+            top = conn.scalar(sa.select(sa.func.max(ChangeLog.id))) or 0
+            known = set(conn.scalars(sa.select(ChangeLog.id).where(ChangeLog.id > top - START_WINDOW)))
+            unsent = conn.execute(
+                _columns()
+                .where(ChangeLog.emitted_at.is_(None), ChangeLog.id <= top)
+                .order_by(ChangeLog.id)
+                .limit(BATCH)
+            ).all()
+        cursor = Cursor(high=max(0, top - START_WINDOW))
+        cursor.take([_Id(i) for i in known], snapshot, time.monotonic())
+        self.cursor = cursor
+        self.last_v = max(self.last_v, top)
+        self._queue(unsent)
+        return len(unsent)
+
+    def _read_rows(self):
+        """Return the rows above the cursor or in its gaps, and PostgreSQL's snapshot bounds (taken first)."""
+        cursor = self.cursor
+        wanted = ChangeLog.id > cursor.high
+        if cursor.gaps:
+            wanted = sa.or_(wanted, ChangeLog.id.in_(sorted(cursor.gaps)[:BATCH]))
+        with db.engine.connect() as conn:
+            snapshot = _snapshot(conn)
+            rows = conn.execute(_columns().where(wanted).order_by(ChangeLog.id).limit(BATCH)).all()
+        return rows, snapshot
+
+    def _queue(self, rows) -> None:
+        """Add rows to the current flush."""
+        for row in rows:
+            self.add(Item(row.id, row.event, tuple(row.topics), tuple(row.rooms), row.created_at))
+
+    def add(self, item: Item) -> None:
+        """Add one item to the current flush (row-less items, such as connection counts, come here directly)."""
+        now = time.monotonic()
+        with self._lock:
+            if self._pending:
+                metrics.COALESCED.inc()
+            else:
+                self._first = now
+            self._pending.append(item)
+            self._last = now
+
+    def signal(self, item: Item) -> None:
+        """Send a row-less signal (e.g. connection counts) with the next flush."""
+        self.add(item)
+        if self.mode == "inline":
+            self.drain(force=True)
+
+    # Sending ------------------------------------------------------------------------------------------------
+
+    def drain(self, force: bool = False) -> None:
+        """Send the current flush when its window has passed (or it waited too long); mark its rows emitted."""
+        now = time.monotonic()
+        with self._lock:
+            if not self._pending:
+                return
+            if not (force or now - self._last >= self.window or now - self._first >= self.max_wait):
+                return
+            items, self._pending = self._pending, []
+        kicks = [item for item in items if item.event == KICK_EVENT]
+        for item in kicks:
+            kick_local(item.rooms)
+        self._emit([item for item in items if item.event != KICK_EVENT])
+        self._unmarked |= {item.id for item in items if item.id is not None}
+        self._mark(items)
+
+    def _emit(self, items: list[Item]) -> None:
+        """Send each local socket one signal covering every item of its rooms."""
+        server = socketio.server
+        if server is None or not items:
+            return
+        per_sid: dict[str, set[int]] = {}
+        for index, item in enumerate(items):
+            for room in item.rooms:
+                for sid, _eio_sid in server.manager.get_participants("/", room):
+                    per_sid.setdefault(sid, set()).add(index)
+        groups: dict[frozenset[int], list[str]] = {}
+        for sid, indexes in per_sid.items():
+            groups.setdefault(frozenset(indexes), []).append(sid)
+        for indexes, sids in groups.items():
+            server.emit(EVENT_NAME, self._payload([items[i] for i in sorted(indexes)]), to=sids, ignore_queue=True)
+            metrics.EMITS.inc()
+        self.last_v = max([self.last_v, *(item.id or 0 for item in items)])
+
+    def _payload(self, items: list[Item]) -> dict:
+        """Build `{v, event, topics}` for items (`ids` too when REALTIME_SIGNAL_IDS is on)."""
+        ids = [item.id for item in items if item.id is not None]
+        events = {item.event for item in items}
+        payload = {
+            "v": max(ids) if ids else self.last_v,
+            "event": events.pop() if len(events) == 1 else "batch",
+            "topics": sorted({topic for item in items for topic in item.topics}),
+        }
+        if self.signal_ids:
+            payload["ids"] = ids
+        return payload
+
+    def _mark(self, items: list[Item]) -> None:
+        """Stamp emitted rows (kept for a retry when the database is down); observe their delivery lag."""
+        now = utcnow()
+        for item in items:
+            if item.created_at is not None:
+                metrics.DELIVERY_LAG.observe(max((now - item.created_at).total_seconds(), 0.0))
+        ids = sorted(self._unmarked)
+        if not ids:
+            return
+        try:
+            with db.engine.begin() as conn:
+                conn.execute(
+                    sa.update(ChangeLog)
+                    .where(ChangeLog.id.in_(ids), ChangeLog.emitted_at.is_(None))
+                    .values(emitted_at=now)
+                )
+        except Exception as exc:
+            log.warning("could not mark %d ChangeLog rows emitted (%s); retrying", len(ids), type(exc).__name__)
+            return
+        self._unmarked.difference_update(ids)
+
+    # The loop -----------------------------------------------------------------------------------------------
+
+    def loop(self, app) -> None:
+        """Drain due flushes every 25 ms; read the ChangeLog when woken and every poll interval; drop slow sockets."""
+        next_read = next_check = 0.0
+        while self.running:
+            now = time.monotonic()
+            try:
+                with app.app_context():
+                    if self._woken or now >= next_read:
+                        self._woken = False
+                        next_read = now + self.poll_every
+                        self.read()
+                    self.drain()
+                    if self._unmarked and not self._pending:
+                        self._mark([])
+            except Exception as exc:
+                log.warning("realtime delivery iteration failed (%s); retrying", type(exc).__name__)
+                next_read = now + self.poll_every
+            if now >= next_check:
+                next_check = now + 1.0
+                drop_slow_sockets(self.queue_max)
+            socketio.sleep(0.025)
+
+
+class _Id:
+    """A row reduced to its id (the start-up scan only needs ids)."""
+
+    __slots__ = ("id",)
+
+    def __init__(self, row_id: int) -> None:
+        self.id = row_id
+
+
+def _columns():
+    return sa.select(ChangeLog.id, ChangeLog.event, ChangeLog.topics, ChangeLog.rooms, ChangeLog.created_at)
+
+
+def _snapshot(conn) -> tuple[int, int] | None:
+    """Return PostgreSQL's (xmin, xmax) of a fresh snapshot; None elsewhere."""
+    if conn.dialect.name != "postgresql":
+        return None
+    row = conn.execute(
+        sa.text(
+            "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint,"
+            " pg_snapshot_xmax(pg_current_snapshot())::text::bigint"
+        )
+    ).one()
+    return int(row[0]), int(row[1])
+
+
+def kick_local(rooms) -> int:
+    """Disconnect this process's sockets in the rooms; return how many."""
+    server = socketio.server
+    if server is None:
+        return 0
+    count = 0
+    for room in rooms:
+        for sid, _eio_sid in list(server.manager.get_participants("/", room)):
+            server.disconnect(sid, namespace="/", ignore_queue=True)
+            count += 1
+    return count
+
+
+def drop_slow_sockets(limit: int) -> int:
+    """Disconnect sockets whose send queue holds more than `limit` packets (a client that stopped reading)."""
+    server = socketio.server
+    if server is None or not limit:
+        return 0
+    dropped = 0
+    for eio_sid, sock in list(server.eio.sockets.items()):
+        if sock.closed or sock.queue.qsize() <= limit:
+            continue
+        log.info("dropping a socket that fell %d packets behind", sock.queue.qsize())
+        metrics.SLOW_SOCKETS_DROPPED.inc()
+        environ = server.environ.get(eio_sid) or {}
+        try:
+            sock.close(wait=False, abort=True)
+        finally:
+            _abort_transport(environ)
+        dropped += 1
+    return dropped
+
+
+def _abort_transport(environ: dict) -> None:
+    """Close the TCP connection under a socket, so a writer blocked on a client that stopped reading ends too."""
+    import socket as socket_module
+
+    candidates = []
+    ws = environ.get("wsgi.websocket")
+    if ws is not None:
+        candidates += [getattr(getattr(ws, "handler", None), "socket", None), getattr(ws, "socket", None)]
+    reader = environ.get("eventlet.input")
+    if reader is not None and hasattr(reader, "get_socket"):
+        candidates.append(reader.get_socket())
+    for raw in candidates:
+        if raw is None:
+            continue
+        with contextlib.suppress(OSError):
+            raw.shutdown(socket_module.SHUT_RDWR)
+
+
+dispatcher = Dispatcher()
