@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contextlib import suppress
 
-from flask import Flask, jsonify, make_response, render_template, request, url_for
+from flask import Flask, current_app, jsonify, make_response, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, PendingRollbackError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -78,14 +78,19 @@ def outage_response():
     status, message = 503, MESSAGES[503]
     if wants_json():
         response = jsonify({"error": {"code": CODES[503], "message": message, "fields": {}}})
-    elif request.headers.get("HX-Request"):
-        response = make_response(render_template("errors/fragment.html", code=status, message=message))
     else:
-        response = make_response(render_template("errors/unavailable.html", code=status, message=message))
+        name = "errors/fragment.html" if request.headers.get("HX-Request") else "errors/unavailable.html"
+        response = make_response(_render_without_context(name, code=status, message=message))
     response.status_code = status
     response.headers["Retry-After"] = "5"
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _render_without_context(name: str, **context) -> str:
+    """Render a template without the context processors (Flask-Login's loads the user from the database)."""
+    template = current_app.jinja_env.get_template(name)
+    return template.render(url_for=url_for, request=request, **context)
 
 
 def is_outage(err: BaseException) -> bool:

@@ -29,6 +29,7 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 DEADLINE_GRACE_SECONDS = 2.0  # the client-side deadline lets the server's statement_timeout answer first
+PING_DEADLINE_SECONDS = 2.0  # a pooled connection that does not answer SELECT 1 this fast is replaced
 
 
 class DatabaseUnavailable(Exception):
@@ -141,8 +142,14 @@ def _install_deadlines(engine: Engine, config) -> None:
     ping = engine.dialect.do_ping
 
     def _ping(dbapi_connection):
-        with deadline(connect_s, "the database ping"):
-            return ping(dbapi_connection)
+        try:
+            with deadline(PING_DEADLINE_SECONDS, "the database ping"):
+                return ping(dbapi_connection)
+        except Exception as exc:
+            # The driver's clean-up after the interrupted ping fails in its own way: report the deadline instead.
+            if isinstance(exc.__context__, DatabaseUnavailable):
+                raise exc.__context__ from None
+            raise
 
     engine.dialect.do_ping = _ping
 
