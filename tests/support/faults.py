@@ -4,6 +4,7 @@ ids when the server runs with REALTIME_SIGNAL_IDS=1)."""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import socket
 import subprocess
@@ -100,10 +101,8 @@ class TcpProxy:
             pass
         finally:
             for sock in (source, sink):
-                try:
+                with contextlib.suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
 
     def _drop_connections(self) -> None:
         with self._lock:
