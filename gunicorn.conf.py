@@ -3,6 +3,8 @@
 
 def post_worker_init(worker):
     """Start the worker's delivery loop, queue subscription and periodic jobs as soon as it has loaded the app."""
-    from nogalss_app.serve import start_server_work
+    from nogalss_app.serve import bound_send_buffer, start_server_work
 
+    for listener in worker.sockets:
+        bound_send_buffer(listener.sock)
     start_server_work(worker.wsgi)

@@ -237,3 +237,127 @@ def _connect_fails(server, session) -> bool:
     except socketio.exceptions.ConnectionError:
         return True
     return False
+
+
+@pytest.fixture
+def single(tmp_path):
+    """PostgreSQL and one server whose per-socket queue bound and flush window are small (for a quick test)."""
+    require_service("PostgreSQL", _postgres_available)
+    with private_postgres_database() as url:
+        deployment = Deployment(tmp_path, database_url=url).prepare()
+        try:
+            deployment.start_server(
+                REALTIME_CLIENT_QUEUE_MAX="8",
+                REALTIME_WINDOW_MS="20",
+                REALTIME_MAX_WAIT_MS="50",
+                REALTIME_POLL_MS="50",
+                **SIGNAL_IDS,
+            )
+            yield deployment
+        finally:
+            deployment.stop()
+
+
+def raw_socket(server, session, receive_buffer: int | None = None):
+    """Open a bare Engine.IO/Socket.IO WebSocket (no client library): the test decides when to read."""
+    import socket
+
+    import websocket
+
+    options = ((socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer),) if receive_buffer else ()
+    ws = websocket.create_connection(
+        f"ws://127.0.0.1:{server.port}/api/socket/?EIO=4&transport=websocket",
+        header=[
+            "Cookie: " + "; ".join(f"{c.name}={c.value}" for c in session.cookies),
+            f"User-Agent: {session.headers['User-Agent']}",
+        ],
+        origin=server.url,
+        sockopt=options,
+        timeout=10,
+    )
+    assert ws.recv().startswith("0")  # Engine.IO open
+    ws.send("40")  # Socket.IO connect to "/"
+    assert ws.recv().startswith("40")
+    return ws
+
+
+def metric(server, name: str) -> float:
+    """Read one counter from the server's /metrics."""
+    for line in requests.get(f"{server.url}/metrics", timeout=10).text.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[1])
+    return 0.0
+
+
+def test_a_client_that_stops_reading_is_dropped_and_catches_up_with_sync(single):
+    server = single.servers[0]
+    url = single.env["DATABASE_URL"]
+    start = latest_v(url)
+    reader = finance_listener(server, "reading").connect(start)
+    stalled_session = login_session(server, "finance@demo.nogalss.ng")
+    stalled = raw_socket(server, stalled_session, receive_buffer=4096)  # ... and never reads again
+    # Fat signals (many topics each) fill the stalled client's TCP buffers, then its send queue.
+    run_job(
+        single,
+        """
+import time
+from nogalss_app.services import realtime
+for n in range(700):
+    topics = [f"soak-topic-{n}-{k}-" + "x" * 40 for k in range(60)]
+    realtime.notify("stall.test", topics, rooms=["role:FINANCE"], activity=False)
+    realtime.commit()
+    time.sleep(0.02)
+""",
+    )
+    assert wait_until(lambda: metric(server, "nogalss_slow_sockets_dropped_total") >= 1, timeout=30)
+    stalled.close()
+    # It comes back (a new page or a reconnect) and asks what it missed.
+    back = Listener(server, stalled_session, FINANCE_ROOMS, name="came back")
+    back.start_v, back.last_v, back.live = start, start, [[]]
+    back.connect()
+    assert reader.connected
+    assert_every_client_has_every_change(url, [reader, back], timeout=30)
+
+
+def test_a_socket_flooding_sync_is_dropped_without_delaying_others(single):
+    """BAD_INPUTS row 29: 2,000 dashboard:sync frames in a burst from one socket."""
+    import threading
+
+    server = single.servers[0]
+    url = single.env["DATABASE_URL"]
+    start = latest_v(url)
+    other = finance_listener(server, "bystander").connect(start)
+    flooder = raw_socket(server, login_session(server, "apex@demo.nogalss.ng"))
+    closed = threading.Event()
+
+    def drain_flooder():
+        try:
+            while flooder.recv():
+                pass
+        except Exception:
+            pass
+        closed.set()
+
+    threading.Thread(target=drain_flooder, daemon=True).start()
+
+    def flood():
+        try:
+            for _ in range(2000):
+                flooder.send('42["dashboard:sync",{"v":0}]')
+        except Exception:
+            pass  # the server closed the connection mid-burst
+
+    burst = threading.Thread(target=flood, daemon=True)
+    burst.start()
+    writer = login_session(server, "finance@demo.nogalss.ng")
+    before = len(other.received_ids())
+    _, took = timed(lambda: expense(writer, server, 1))
+    assert took < 5, took
+    assert wait_until(lambda: len(other.received_ids()) > before, timeout=2), "the bystander's signal was delayed"
+    health, took = timed(lambda: requests.get(f"{server.url}/healthz", timeout=10))
+    assert health.status_code == 200 and took < 2, took
+    burst.join(timeout=30)
+    assert closed.wait(timeout=15), "the flooding socket was not disconnected"
+    assert metric(server, "nogalss_flooding_sockets_dropped_total") >= 1
+    assert other.connected
+    assert_every_client_has_every_change(url, [other])
