@@ -102,7 +102,8 @@ class Config:
     # Periodic jobs (ChangeLog pruning, ...): run inside each server process unless an external scheduler runs
     # `flask --app wsgi jobs run-once` (then set JOBS_IN_SERVER=0).
     JOBS_IN_SERVER = os.environ.get("JOBS_IN_SERVER", "1") != "0"
-    CHANGELOG_RETENTION_DAYS = int(os.environ.get("CHANGELOG_RETENTION_DAYS", "7"))
+    CHANGELOG_RETENTION_DAYS = float(os.environ.get("CHANGELOG_RETENTION_DAYS", "7"))
+    CHANGELOG_PRUNE_EVERY_SECONDS = float(os.environ.get("CHANGELOG_PRUNE_EVERY_SECONDS", "3600"))
 
 
 class DevelopmentConfig(Config):

@@ -109,7 +109,7 @@ def jobs_run_once_command(names) -> None:
 def jobs_list_command() -> None:
     """List the periodic jobs and how often a server runs them."""
     for job in jobs.JOBS.values():
-        click.echo(f"{job.name}: every {job.every_seconds:g} s")
+        click.echo(f"{job.name}: every {job.interval(current_app.config):g} s")
 
 
 def init_app(app: Flask) -> None:

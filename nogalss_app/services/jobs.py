@@ -25,14 +25,19 @@ class Job:
     name: str
     every_seconds: float
     run: Callable[[Mapping], str]
+    every_key: str | None = None  # a config key that overrides every_seconds
+
+    def interval(self, config: Mapping) -> float:
+        """Return the seconds between two runs in a server process."""
+        return float(config.get(self.every_key, self.every_seconds)) if self.every_key else self.every_seconds
 
 
 JOBS: dict[str, Job] = {}
 
 
-def register(name: str, every_seconds: float, run: Callable[[Mapping], str]) -> Job:
+def register(name: str, every_seconds: float, run: Callable[[Mapping], str], every_key: str | None = None) -> Job:
     """Add a job to the registry."""
-    job = JOBS[name] = Job(name, every_seconds, run)
+    job = JOBS[name] = Job(name, every_seconds, run, every_key)
     return job
 
 
@@ -53,20 +58,21 @@ def run_once(app, names: list[str] | None = None) -> dict[str, str]:
 
 def loop(app, sleep: Callable[[float], None]) -> None:
     """Run each job every `every_seconds` (first run after a random part of it, so processes spread out)."""
-    due = {name: time.monotonic() + random.uniform(1, max(1.0, job.every_seconds / 10)) for name, job in JOBS.items()}
+    every = {name: job.interval(app.config) for name, job in JOBS.items()}
+    due = {name: time.monotonic() + random.uniform(1, max(1.0, seconds / 10)) for name, seconds in every.items()}
     while True:
         now = time.monotonic()
         for name, when in due.items():
             if now >= when:
                 run_once(app, [name])
-                due[name] = now + JOBS[name].every_seconds
+                due[name] = now + every[name]
         sleep(1.0)
 
 
 def prune_changelog(config: Mapping) -> str:
     """Delete emitted ChangeLog rows older than CHANGELOG_RETENTION_DAYS."""
-    deleted = realtime.prune(int(config.get("CHANGELOG_RETENTION_DAYS", 7)))
+    deleted = realtime.prune(float(config.get("CHANGELOG_RETENTION_DAYS", 7)))
     return f"{deleted} ChangeLog rows deleted"
 
 
-register("prune-changelog", 3600, prune_changelog)
+register("prune-changelog", 3600, prune_changelog, every_key="CHANGELOG_PRUNE_EVERY_SECONDS")

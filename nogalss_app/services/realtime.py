@@ -167,7 +167,7 @@ def signal_local(room: str, event_name: str, topics: Iterable[str]) -> None:
     dispatcher.signal(Item(None, event_name, tuple(topics), (room,)))
 
 
-def prune(retention_days: int, now: datetime | None = None) -> int:
+def prune(retention_days: float, now: datetime | None = None) -> int:
     """Delete emitted rows older than the retention (always keeping the newest row, so `v` never restarts)."""
     cutoff = (now or utcnow()) - timedelta(days=retention_days)
     newest = sa.select(sa.func.max(ChangeLog.id)).scalar_subquery()
