@@ -6,5 +6,5 @@ def post_worker_init(worker):
     from nogalss_app.serve import bound_send_buffer, start_server_work
 
     for listener in worker.sockets:
-        bound_send_buffer(listener.sock)
+        bound_send_buffer(getattr(listener, "sock", listener))
     start_server_work(worker.wsgi)

@@ -361,3 +361,37 @@ def test_a_socket_flooding_sync_is_dropped_without_delaying_others(single):
     assert metric(server, "nogalss_flooding_sockets_dropped_total") >= 1
     assert other.connected
     assert_every_client_has_every_change(url, [other])
+
+
+def test_gunicorn_per_the_procfile_delivers_across_processes_and_from_the_start(tmp_path):
+    """Two gunicorn gevent-websocket workers: rows left unsent go out at worker start; changes cross processes."""
+    import psycopg
+
+    from tests.support.live import GUNICORN
+
+    require_service("PostgreSQL", _postgres_available)
+    redis = RedisServer(tmp_path).start()
+    with private_postgres_database() as url:
+        deployment = Deployment(tmp_path, database_url=url, redis_url=redis.url).prepare()
+        try:
+            run_job(deployment, 'realtime.notify("alert.created", ["alerts"], rooms=["everyone"]); db.session.commit()')
+            one = deployment.start_server(GUNICORN, **SIGNAL_IDS)
+            unsent = "SELECT count(*) FROM change_log WHERE emitted_at IS NULL"
+
+            def all_sent():
+                with psycopg.connect(url) as conn:
+                    return conn.execute(unsent).fetchone()[0] == 0
+
+            assert wait_until(all_sent, timeout=15), "the gunicorn worker did not start its delivery at start-up"
+            two = deployment.start_server(GUNICORN, **SIGNAL_IDS)
+            start = latest_v(url)
+            listeners = [finance_listener(one, "on one").connect(start), finance_listener(two, "on two").connect(start)]
+            writer = login_session(one, "finance@demo.nogalss.ng")
+            for n in range(3):
+                expense(writer, one if n % 2 else two, n)
+            health = requests.get(f"{two.url}/healthz", timeout=10).json()
+            assert health == {"status": "ok", "database": "ok", "queue": "ok"}
+            assert_every_client_has_every_change(url, listeners)
+        finally:
+            deployment.stop()
+            redis.stop()
