@@ -41,7 +41,7 @@ def reset_registry() -> None:
 
 
 def throttled(handler):
-    """Refuse a socket's events beyond its rate; disconnect it when it keeps flooding (BAD_INPUTS row 29)."""
+    """Refuse a socket's events beyond its rate; disconnect it when it keeps flooding."""
 
     @functools.wraps(handler)
     def wrapper(*args):
