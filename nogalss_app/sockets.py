@@ -68,7 +68,7 @@ def on_connect(auth=None):
         raise ConnectionRefusedError("sign in first")
     for room in rooms:
         join_room(room)
-    registry.add(request.sid, user.id, user.role.value)
+    registry.add(request.sid, user)
     return True
 
 

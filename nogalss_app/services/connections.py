@@ -1,8 +1,9 @@
 """The sockets of this process: who is connected (per role), per-socket event throttling, and kicks.
 
-A kick (logout, deactivation, role or cooperative change) disconnects the user's sockets here at once and records
-a kick in the ChangeLog, which every other process reads with its delivery cursor: a kick survives a queue outage
-and reaches every process, at the latest when it next reads the ChangeLog.
+A kick (logout, deactivation, role or cooperative change) disconnects the user's sockets here at once and asks
+the other processes through the queue. The queue is only the fast path: every few seconds each server process
+compares its sockets with the users table (session version, active flag, role, cooperative) and disconnects those
+whose session has ended, so a kick survives a queue outage and reaches every process without any message.
 """
 
 from __future__ import annotations
@@ -13,10 +14,14 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
+import sqlalchemy as sa
+
 from .. import metrics
+from ..extensions import db, socketio
+from ..models import User
 from . import realtime
 from . import rooms as room_names
-from .delivery import kick_local
+from .delivery import dispatcher, kick_local
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +58,8 @@ class Connection:
     user_id: int
     role: str
     throttle: Throttle
+    session_version: int = 0
+    cooperative_id: int | None = None
 
 
 class Registry:
@@ -71,10 +78,13 @@ class Registry:
         self.burst = float(config.get("SOCKET_EVENTS_BURST", 20))
         self.max_refused = int(config.get("SOCKET_EVENTS_REFUSED_BEFORE_DISCONNECT", 50))
 
-    def add(self, sid: str, user_id: int, role: str) -> None:
-        """Track a socket that has just connected."""
+    def add(self, sid: str, user: User) -> None:
+        """Track a socket that has just connected, with the session state it was accepted with."""
+        connection = Connection(
+            user.id, user.role.value, Throttle(self.rate, self.burst), user.session_version, user.cooperative_id
+        )
         with self._lock:
-            self._by_sid[sid] = Connection(user_id, role, Throttle(self.rate, self.burst))
+            self._by_sid[sid] = connection
         connections_changed()
 
     def remove(self, sid: str) -> None:
@@ -96,6 +106,26 @@ class Registry:
             metrics.FLOOD_DISCONNECTS.inc()
             return "disconnect"
         return "throttled"
+
+    def revoked(self) -> list[str]:
+        """Return the sockets whose user's session ended (or whose role or cooperative changed) since connecting."""
+        with self._lock:
+            sockets = dict(self._by_sid)
+        if not sockets:
+            return []
+        ids = sorted({c.user_id for c in sockets.values()})
+        rows = db.session.execute(
+            sa.select(User.id, User.session_version, User.is_active, User.role, User.cooperative_id).where(
+                User.id.in_(ids)
+            )
+        ).all()
+        db.session.rollback()
+        now = {row.id: (row.session_version, row.is_active, row.role.value, row.cooperative_id) for row in rows}
+        return [
+            sid
+            for sid, c in sockets.items()
+            if now.get(c.user_id) != (c.session_version, True, c.role, c.cooperative_id)
+        ]
 
     def by_role(self) -> dict[str, int]:
         """Return how many dashboard sockets are open in this process, per role."""
@@ -131,8 +161,19 @@ _seen_roles: set[str] = set()  # roles that had sockets: their gauge goes back t
 def kick_user(user_id: int) -> None:
     """Disconnect every socket of a user, in every process (logout, deactivation, role change)."""
     kick_local([room_names.user_room(user_id)])
-    try:
-        realtime.record_kick(user_id)
-    except Exception as exc:  # the database is down: tell the other processes through the queue at least
-        log.warning("could not record the kick of user %s (%s); sending it through the queue", user_id, exc)
-        realtime.publish_kick(user_id)
+    if not realtime.publish_kick(user_id):
+        log.info("kick of user %s not sent on the queue; other processes notice within seconds", user_id)
+
+
+def disconnect_revoked() -> int:
+    """Disconnect this process's sockets whose session has ended elsewhere; return how many."""
+    server = socketio.server
+    if server is None:
+        return 0
+    revoked = registry.revoked()
+    for sid in revoked:
+        server.disconnect(sid, namespace="/", ignore_queue=True)
+    return len(revoked)
+
+
+dispatcher.checks.append(disconnect_revoked)

@@ -6,7 +6,8 @@ queue outage delays signals on the other processes by at most the poll interval 
 takes every row exactly once (its cursor), and each flush sends each socket at most one signal covering every row
 of that flush in its rooms: nothing is doubled. Rows a transaction inserted but has not committed yet show up as
 gaps below the newest row; they are read again until they appear or, on PostgreSQL, until every transaction that
-could still commit them has ended (SQLite has one writer at a time and no such gaps).
+could still commit them has ended (SQLite has one writer at a time and no such gaps). The loop also runs `checks`
+every few seconds: `connections.py` uses it to find sockets whose session ended in another process.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from ..models.types import utcnow
 log = logging.getLogger(__name__)
 
 EVENT_NAME = "dashboard:update"
-KICK_EVENT = "sockets.kick"  # a ChangeLog row that disconnects a user's sockets in every process, durably
+CHECK_EVERY = 2.0  # seconds between runs of the periodic checks (revoked sessions)
 BATCH = 500  # rows read per query
 START_WINDOW = 1000  # at start, rows this far below the newest are checked for gaps
 GAP_SPAN = 5000  # never track more missing ids than this
@@ -110,6 +111,7 @@ class Dispatcher:
         self._pending: list[Item] = []
         self._first = self._last = 0.0
         self._unmarked: set[int] = set()
+        self.checks: list = []  # callables run every CHECK_EVERY seconds in the loop, inside an app context
 
     def configure(self, config) -> None:
         """Read the REALTIME_* settings."""
@@ -212,10 +214,7 @@ class Dispatcher:
             if not (force or now - self._last >= self.window or now - self._first >= self.max_wait):
                 return
             items, self._pending = self._pending, []
-        kicks = [item for item in items if item.event == KICK_EVENT]
-        for item in kicks:
-            kick_local(item.rooms)
-        self._emit([item for item in items if item.event != KICK_EVENT])
+        self._emit(items)
         self._unmarked |= {item.id for item in items if item.id is not None}
         self._mark(items)
 
@@ -275,7 +274,7 @@ class Dispatcher:
 
     def loop(self, app) -> None:
         """Drain due flushes every 25 ms; read the ChangeLog when woken and every poll interval; drop slow sockets."""
-        next_read = next_check = 0.0
+        next_read = next_check = next_checks = 0.0
         while self.running:
             now = time.monotonic()
             try:
@@ -287,6 +286,10 @@ class Dispatcher:
                     self.drain()
                     if self._unmarked and not self._pending:
                         self._mark([])
+                    if now >= next_checks:
+                        next_checks = now + CHECK_EVERY
+                        for check in self.checks:
+                            check()
             except Exception as exc:
                 log.warning("realtime delivery iteration failed (%s); retrying", type(exc).__name__)
                 next_read = now + self.poll_every

@@ -23,12 +23,12 @@ from ..extensions import db, socketio
 from ..models import ChangeLog
 from ..models.types import utcnow
 from . import rooms as room_names
-from .delivery import EVENT_NAME, KICK_EVENT, Item, dispatcher, kick_local
+from .delivery import EVENT_NAME, Item, dispatcher, kick_local
 from .queue_link import QueueUnavailable, link
 
 log = logging.getLogger(__name__)
 
-__all__ = ["EVENT_NAME", "KICK_EVENT", "dispatcher", "notify", "commit", "rooms_for", "changes_since"]
+__all__ = ["EVENT_NAME", "dispatcher", "notify", "commit", "rooms_for", "changes_since"]
 
 EVERYONE_ROOM = room_names.EVERYONE
 SUPER_ADMIN_ROOM = room_names.SUPER_ADMIN
@@ -93,27 +93,10 @@ def announce() -> bool:
     return True
 
 
-def record_kick(user_id: int) -> int:
-    """Record, in a transaction of its own, that a user's sockets must be disconnected in every process."""
-    with db.engine.begin() as conn:
-        new_id = conn.execute(
-            sa.insert(ChangeLog)
-            .values(
-                event=KICK_EVENT,
-                topics=[],
-                rooms=[room_names.user_room(user_id)],
-                summary="",
-                is_activity=False,
-                created_at=utcnow(),
-            )
-            .returning(ChangeLog.id)
-        ).scalar_one()
-    announce()
-    return new_id
-
-
 def publish_kick(user_id: int) -> bool:
-    """Ask the other processes, through the queue only, to disconnect a user's sockets (when the database is down)."""
+    """Ask the other processes, through the queue, to disconnect a user's sockets now (they also notice alone)."""
+    if not link.configured:
+        return False
     try:
         link.publish("kick", room=room_names.user_room(user_id))
     except QueueUnavailable:

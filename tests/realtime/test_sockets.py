@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
 from nogalss_app.extensions import db, socketio
-from nogalss_app.models import ChangeLog, Role
+from nogalss_app.models import ChangeLog, Role, User
 from nogalss_app.services import realtime
 from tests import factories
 
@@ -218,18 +219,21 @@ def test_one_flush_sends_each_socket_one_signal_covering_all_its_rooms(app):
     assert {"loans", "notifications"} <= set(got[0]["topics"])
 
 
-def test_a_kick_recorded_in_the_changelog_disconnects_the_users_sockets_here(app):
-    """Another process's kick arrives as a ChangeLog row: this process's delivery disconnects the user."""
+@pytest.mark.parametrize("change", ["session_version", "is_active", "role"])
+def test_a_session_ended_by_another_process_disconnects_the_socket_at_the_next_check(app, change):
+    """No message needed: each process compares its sockets with the users table every few seconds."""
+    from nogalss_app.services.connections import disconnect_revoked
+
     user = factories.user(role=Role.FINANCE)
     other = factories.user(role=Role.FINANCE)
     sock, _ = signed_in_socket(app, user)
     bystander, _ = signed_in_socket(app, other)
-    dispatcher = realtime.dispatcher
-    dispatcher.mode = "none"  # record as another process would, without delivering here
-    realtime.record_kick(user.id)
-    dispatcher.mode = "inline"
+    assert disconnect_revoked() == 0
+    values = {"session_version": user.session_version + 1, "is_active": False, "role": Role.APEX}
+    db.session.execute(sa.update(User).where(User.id == user.id).values({change: values[change]}))
+    db.session.commit()  # as the other process's logout, deactivation or role change does
     assert sock.is_connected()
-    realtime.flush_pending()
+    assert disconnect_revoked() == 1
     assert not sock.is_connected() and bystander.is_connected()
 
 
