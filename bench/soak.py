@@ -173,9 +173,9 @@ def _latest(url: str) -> int:
 
 def _record_rows(url: str, rows: dict[int, set[str]]) -> None:
     """Remember every change (id → rooms) before the retention prunes it."""
-    above = max(rows, default=0)
-    for row_id, rooms, event in _query(url, "SELECT id, rooms, event FROM change_log WHERE id > %s", (above,)):
-        if event != "sockets.kick":
+    above = max(rows, default=0) - 1000  # look back too: a slower transaction may commit a lower id later
+    for row_id, rooms in _query(url, "SELECT id, rooms FROM change_log WHERE id > %s", (above,)):
+        if row_id not in rows:
             rows[row_id] = set(json.loads(rooms) if isinstance(rooms, str) else rooms)
 
 

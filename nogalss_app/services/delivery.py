@@ -219,7 +219,11 @@ class Dispatcher:
         self._mark(items)
 
     def _emit(self, items: list[Item]) -> None:
-        """Send each local socket one signal covering every item of its rooms."""
+        """Send each local socket one signal covering every item of its rooms.
+
+        The seam for pushed fragments: before the signals, work out the (panel, scope) pairs these items affect,
+        render each once and emit `dashboard:panels` to its view room (in every process, the same way).
+        """
         server = socketio.server
         if server is None or not items:
             return

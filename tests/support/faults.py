@@ -205,11 +205,9 @@ class Listener:
 
 
 def changes_for(database_url: str, rooms: set[str], above: int) -> list[int]:
-    """Return the ids of the ChangeLog changes (kicks excluded) above `above` that reach any of the rooms."""
+    """Return the ids of the ChangeLog changes above `above` that reach any of the rooms."""
     with psycopg.connect(database_url.replace("postgresql+psycopg://", "postgresql://")) as conn:
-        rows = conn.execute(
-            "SELECT id, rooms::text FROM change_log WHERE id > %s AND event <> 'sockets.kick' ORDER BY id", (above,)
-        ).fetchall()
+        rows = conn.execute("SELECT id, rooms::text FROM change_log WHERE id > %s ORDER BY id", (above,)).fetchall()
     import json
 
     return [row_id for row_id, room_text in rows if rooms & set(json.loads(room_text))]
