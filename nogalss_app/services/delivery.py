@@ -96,7 +96,7 @@ class Dispatcher:
     """Reads the ChangeLog with its cursor, coalesces into flushes, emits to local sockets, applies kicks."""
 
     def __init__(self) -> None:
-        self.mode = "inline"  # "loop" in a server process, "none" in a CLI command or job, "inline" otherwise
+        self.mode = "inline"  # "loop" in a server process, "none" in a CLI command or job, "inline" in tests
         self.window = 0.1
         self.max_wait = 0.5
         self.poll_every = 0.5

@@ -170,10 +170,14 @@ _start_lock = threading.Lock()
 
 
 def init_app(app) -> None:
-    """Read the delivery settings and the queue of this app (delivery is inline until a server starts it)."""
+    """Read the delivery settings and the queue of this app.
+
+    Only a server process delivers (`start_server_work` switches to the loop): a CLI command or job records and
+    announces, so it never stamps a row emitted that no socket heard. Tests deliver inline, at each commit.
+    """
     dispatcher.reset()
     dispatcher.configure(app.config)
-    dispatcher.mode = "inline"
+    dispatcher.mode = "inline" if app.config.get("TESTING") else "none"
     link.configure(app.config.get("REDIS_URL"), app.config.get("SOCKETIO_CHANNEL", "nogalss-socketio"))
     link.on_message(_on_queue_message)
 
