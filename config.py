@@ -89,7 +89,7 @@ class Config:
     REALTIME_WINDOW_MS = int(os.environ.get("REALTIME_WINDOW_MS", "100"))
     REALTIME_MAX_WAIT_MS = int(os.environ.get("REALTIME_MAX_WAIT_MS", "500"))
     # Each server process reads the ChangeLog at least this often, queue or no queue (a queue outage costs this).
-    REALTIME_POLL_MS = int(os.environ.get("REALTIME_POLL_MS", "500"))
+    REALTIME_POLL_MS = int(os.environ.get("REALTIME_POLL_MS", "1000"))
     # A socket whose unsent packets exceed this (a client that stopped reading) is disconnected; it syncs on return.
     REALTIME_CLIENT_QUEUE_MAX = int(os.environ.get("REALTIME_CLIENT_QUEUE_MAX", "64"))
     # List the ChangeLog ids a signal covers (`ids`), so fault tests and the soak can prove nothing lost or doubled.

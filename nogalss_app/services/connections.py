@@ -21,7 +21,8 @@ from ..extensions import db, socketio
 from ..models import User
 from . import realtime
 from . import rooms as room_names
-from .delivery import dispatcher, kick_local
+from .delivery import dispatcher
+from .local_sockets import kick_local
 
 log = logging.getLogger(__name__)
 

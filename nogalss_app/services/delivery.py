@@ -12,11 +12,10 @@ every few seconds: `connections.py` uses it to find sockets whose session ended 
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 
@@ -24,6 +23,8 @@ from .. import metrics
 from ..extensions import db, socketio
 from ..models import ChangeLog
 from ..models.types import utcnow
+from .changelog_cursor import Cursor, pg_snapshot
+from .local_sockets import drop_slow_sockets
 
 log = logging.getLogger(__name__)
 
@@ -31,9 +32,6 @@ EVENT_NAME = "dashboard:update"
 CHECK_EVERY = 2.0  # seconds between runs of the periodic checks (revoked sessions)
 BATCH = 500  # rows read per query
 START_WINDOW = 1000  # at start, rows this far below the newest are checked for gaps
-GAP_SPAN = 5000  # never track more missing ids than this
-GAP_GRACE = 2.0  # seconds a missing id is waited for where no snapshot tells (SQLite)
-GAP_MAX_AGE = 600.0  # a missing id is given up after this long in any case
 
 
 @dataclass
@@ -47,51 +45,6 @@ class Item:
     created_at: object = None
 
 
-@dataclass
-class _Gap:
-    """A ChangeLog id below the newest row taken that this process has not seen (yet)."""
-
-    first: float
-    xmax: int | None = None  # PostgreSQL: transactions below this xid may still commit it
-
-
-@dataclass
-class Cursor:
-    """The ChangeLog ids this process has taken: every id up to `high` except the `gaps`."""
-
-    high: int = 0
-    gaps: dict[int, _Gap] = field(default_factory=dict)
-
-    def take(self, rows, snapshot: tuple[int, int] | None, now: float) -> list:
-        """Return the rows not taken before, and move the cursor past them."""
-        fresh = [row for row in rows if row.id > self.high or row.id in self.gaps]
-        for row in fresh:
-            self.gaps.pop(row.id, None)
-        ids = {row.id for row in fresh}
-        top = max(ids, default=self.high)
-        for missing in range(max(self.high + 1, top - GAP_SPAN), top):
-            if missing not in ids:
-                self.gaps[missing] = _Gap(first=now)
-        self.high = max(self.high, top)
-        self._settle(snapshot, now)
-        return fresh
-
-    def _settle(self, snapshot: tuple[int, int] | None, now: float) -> None:
-        """Give up missing ids that can no longer appear."""
-        for gap_id, gap in list(self.gaps.items()):
-            if now - gap.first > GAP_MAX_AGE:
-                del self.gaps[gap_id]
-            elif snapshot is None:
-                if now - gap.first > GAP_GRACE:
-                    del self.gaps[gap_id]
-            elif gap.xmax is None:
-                # Noted on the next read, not the first: the inserting transaction surely has its xid by then.
-                if now - gap.first > 0.2:
-                    gap.xmax = snapshot[1]
-            elif snapshot[0] >= gap.xmax:
-                del self.gaps[gap_id]  # every transaction that could have inserted it has ended
-
-
 class Dispatcher:
     """Reads the ChangeLog with its cursor, coalesces into flushes, emits to local sockets, applies kicks."""
 
@@ -99,7 +52,7 @@ class Dispatcher:
         self.mode = "inline"  # "loop" in a server process, "none" in a CLI command or job, "inline" in tests
         self.window = 0.1
         self.max_wait = 0.5
-        self.poll_every = 0.5
+        self.poll_every = 1.0
         self.queue_max = 64
         self.signal_ids = False
         self.running = False
@@ -117,7 +70,7 @@ class Dispatcher:
         """Read the REALTIME_* settings."""
         self.window = config.get("REALTIME_WINDOW_MS", 100) / 1000
         self.max_wait = config.get("REALTIME_MAX_WAIT_MS", 500) / 1000
-        self.poll_every = config.get("REALTIME_POLL_MS", 500) / 1000
+        self.poll_every = config.get("REALTIME_POLL_MS", 1000) / 1000
         self.queue_max = config.get("REALTIME_CLIENT_QUEUE_MAX", 64)
         self.signal_ids = bool(config.get("REALTIME_SIGNAL_IDS", False))
 
@@ -152,21 +105,27 @@ class Dispatcher:
         return len(fresh)
 
     def _start(self) -> int:
-        """Place the cursor at the newest row; rows never emitted by anyone (a crash, a restart) go out now."""
+        """Place the cursor at the newest row; rows never emitted by anyone (a crash, a restart) go out now.
+
+        Rows of the window are read with their emitted stamp in one statement, so a row committed meanwhile is
+        either in it (and sent if unstamped) or above the cursor (and read next time): never skipped.
+        """
         with db.engine.connect() as conn:
-            snapshot = _snapshot(conn)
+            snapshot = pg_snapshot(conn)
             top = conn.scalar(sa.select(sa.func.max(ChangeLog.id))) or 0
-            known = set(conn.scalars(sa.select(ChangeLog.id).where(ChangeLog.id > top - START_WINDOW)))
-            unsent = conn.execute(
+            low = max(0, top - START_WINDOW)
+            window = conn.execute(_columns().add_columns(ChangeLog.emitted_at).where(ChangeLog.id > low)).all()
+            older = conn.execute(
                 _columns()
-                .where(ChangeLog.emitted_at.is_(None), ChangeLog.id <= top)
+                .where(ChangeLog.emitted_at.is_(None), ChangeLog.id <= low)
                 .order_by(ChangeLog.id)
                 .limit(BATCH)
             ).all()
-        cursor = Cursor(high=max(0, top - START_WINDOW))
-        cursor.take([_Id(i) for i in known], snapshot, time.monotonic())
+        cursor = Cursor(high=low)
+        cursor.take(window, snapshot, time.monotonic())
         self.cursor = cursor
-        self.last_v = max(self.last_v, top)
+        self.last_v = max(self.last_v, cursor.high)
+        unsent = [*older, *sorted((row for row in window if row.emitted_at is None), key=lambda row: row.id)]
         self._queue(unsent)
         return len(unsent)
 
@@ -177,7 +136,7 @@ class Dispatcher:
         if cursor.gaps:
             wanted = sa.or_(wanted, ChangeLog.id.in_(sorted(cursor.gaps)[:BATCH]))
         with db.engine.connect() as conn:
-            snapshot = _snapshot(conn)
+            snapshot = pg_snapshot(conn)
             rows = conn.execute(_columns().where(wanted).order_by(ChangeLog.id).limit(BATCH)).all()
         return rows, snapshot
 
@@ -303,81 +262,8 @@ class Dispatcher:
             socketio.sleep(0.025)
 
 
-class _Id:
-    """A row reduced to its id (the start-up scan only needs ids)."""
-
-    __slots__ = ("id",)
-
-    def __init__(self, row_id: int) -> None:
-        self.id = row_id
-
-
 def _columns():
     return sa.select(ChangeLog.id, ChangeLog.event, ChangeLog.topics, ChangeLog.rooms, ChangeLog.created_at)
-
-
-def _snapshot(conn) -> tuple[int, int] | None:
-    """Return PostgreSQL's (xmin, xmax) of a fresh snapshot; None elsewhere."""
-    if conn.dialect.name != "postgresql":
-        return None
-    row = conn.execute(
-        sa.text(
-            "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint,"
-            " pg_snapshot_xmax(pg_current_snapshot())::text::bigint"
-        )
-    ).one()
-    return int(row[0]), int(row[1])
-
-
-def kick_local(rooms) -> int:
-    """Disconnect this process's sockets in the rooms; return how many."""
-    server = socketio.server
-    if server is None:
-        return 0
-    count = 0
-    for room in rooms:
-        for sid, _eio_sid in list(server.manager.get_participants("/", room)):
-            server.disconnect(sid, namespace="/", ignore_queue=True)
-            count += 1
-    return count
-
-
-def drop_slow_sockets(limit: int) -> int:
-    """Disconnect sockets whose send queue holds more than `limit` packets (a client that stopped reading)."""
-    server = socketio.server
-    if server is None or not limit:
-        return 0
-    dropped = 0
-    for eio_sid, sock in list(server.eio.sockets.items()):
-        if sock.closed or sock.queue.qsize() <= limit:
-            continue
-        log.info("dropping a socket that fell %d packets behind", sock.queue.qsize())
-        metrics.SLOW_SOCKETS_DROPPED.inc()
-        environ = server.environ.get(eio_sid) or {}
-        try:
-            sock.close(wait=False, abort=True)
-        finally:
-            _abort_transport(environ)
-        dropped += 1
-    return dropped
-
-
-def _abort_transport(environ: dict) -> None:
-    """Close the TCP connection under a socket, so a writer blocked on a client that stopped reading ends too."""
-    import socket as socket_module
-
-    candidates = []
-    ws = environ.get("wsgi.websocket")
-    if ws is not None:
-        candidates += [getattr(getattr(ws, "handler", None), "socket", None), getattr(ws, "socket", None)]
-    reader = environ.get("eventlet.input")
-    if reader is not None and hasattr(reader, "get_socket"):
-        candidates.append(reader.get_socket())
-    for raw in candidates:
-        if raw is None:
-            continue
-        with contextlib.suppress(OSError):
-            raw.shutdown(socket_module.SHUT_RDWR)
 
 
 dispatcher = Dispatcher()

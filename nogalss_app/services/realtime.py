@@ -23,7 +23,8 @@ from ..extensions import db, socketio
 from ..models import ChangeLog
 from ..models.types import utcnow
 from . import rooms as room_names
-from .delivery import EVENT_NAME, Item, dispatcher, kick_local
+from .delivery import EVENT_NAME, Item, dispatcher
+from .local_sockets import kick_local
 from .queue_link import QueueUnavailable, link
 
 log = logging.getLogger(__name__)
