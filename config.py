@@ -107,6 +107,35 @@ class Config:
     ARGON2_MEMORY_COST = 64 * 1024
     ARGON2_PARALLELISM = 2
 
+    # Database outages (PostgreSQL): nothing waits for ever on a database that refuses or stops answering.
+    # Seconds to open a connection; libpq's minimum is 2.
+    DATABASE_CONNECT_TIMEOUT_SECONDS = int(os.environ.get("DATABASE_CONNECT_TIMEOUT_SECONDS", "3"))
+    # Server-side limit per statement (0 = none); under gevent/eventlet a client-side deadline 2 s later also
+    # ends a statement whose answer never comes (database silent).
+    DATABASE_STATEMENT_TIMEOUT_MS = int(os.environ.get("DATABASE_STATEMENT_TIMEOUT_MS", "10000"))
+    # /healthz gives the database this long to answer SELECT 1.
+    HEALTHZ_TIMEOUT_SECONDS = float(os.environ.get("HEALTHZ_TIMEOUT_SECONDS", "2"))
+
+    # Real-time delivery (SPEC §6). Coalescing window and maximum wait of a flush of signals.
+    REALTIME_WINDOW_MS = int(os.environ.get("REALTIME_WINDOW_MS", "100"))
+    REALTIME_MAX_WAIT_MS = int(os.environ.get("REALTIME_MAX_WAIT_MS", "500"))
+    # Each server process reads the ChangeLog at least this often, queue or no queue (a queue outage costs this).
+    REALTIME_POLL_MS = int(os.environ.get("REALTIME_POLL_MS", "1000"))
+    # A socket whose unsent packets exceed this (a client that stopped reading) is disconnected; it syncs on return.
+    REALTIME_CLIENT_QUEUE_MAX = int(os.environ.get("REALTIME_CLIENT_QUEUE_MAX", "64"))
+    # List the ChangeLog ids a signal covers (`ids`), so fault tests and the soak can prove nothing lost or doubled.
+    REALTIME_SIGNAL_IDS = os.environ.get("REALTIME_SIGNAL_IDS") == "1"
+    # Per-socket event throttle (token bucket), then disconnection of a socket that keeps flooding.
+    SOCKET_EVENTS_PER_SECOND = float(os.environ.get("SOCKET_EVENTS_PER_SECOND", "5"))
+    SOCKET_EVENTS_BURST = int(os.environ.get("SOCKET_EVENTS_BURST", "20"))
+    SOCKET_EVENTS_REFUSED_BEFORE_DISCONNECT = int(os.environ.get("SOCKET_EVENTS_REFUSED_BEFORE_DISCONNECT", "50"))
+
+    # Periodic jobs (ChangeLog pruning, ...): run inside each server process unless an external scheduler runs
+    # `flask --app wsgi jobs run-once` (then set JOBS_IN_SERVER=0).
+    JOBS_IN_SERVER = os.environ.get("JOBS_IN_SERVER", "1") != "0"
+    CHANGELOG_RETENTION_DAYS = float(os.environ.get("CHANGELOG_RETENTION_DAYS", "7"))
+    CHANGELOG_PRUNE_EVERY_SECONDS = float(os.environ.get("CHANGELOG_PRUNE_EVERY_SECONDS", "3600"))
+
 
 class DevelopmentConfig(Config):
     """The embedded default: SQLite in instance/, one process, demo data allowed."""

@@ -65,7 +65,7 @@ def register_extensions(app: Flask) -> None:
         max_http_buffer_size=16 * 1024,  # signals are tiny; a larger frame closes the connection
         manage_session=False,
     )
-    sockets.register_handlers()
+    sockets.register_handlers(app)
     realtime.init_app(app)
 
 

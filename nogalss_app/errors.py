@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request, url_for
+from contextlib import suppress
+
+from flask import Flask, current_app, jsonify, make_response, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, PendingRollbackError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
+from .extensions import DatabaseUnavailable, db
 from .services.errors import ServiceError
+
+# Failures that mean "the database is unreachable or too slow", answered 503 (SPEC §5), never 500.
+OUTAGES = (DatabaseUnavailable, PoolTimeout, DBAPIError, PendingRollbackError)
 
 CODES = {
     400: "bad_request",
@@ -20,6 +28,7 @@ CODES = {
     422: "validation_error",
     429: "too_many_requests",
     500: "internal_error",
+    503: "service_unavailable",
 }
 MESSAGES = {
     400: "The request could not be understood.",
@@ -31,6 +40,7 @@ MESSAGES = {
     415: "Send JSON with Content-Type: application/json.",
     429: "Too many attempts. Please wait a few minutes and try again.",
     500: "Something went wrong on our side. Nothing was changed.",
+    503: "The service is briefly unavailable. Nothing was changed; please try again in a moment.",
 }
 
 
@@ -48,15 +58,52 @@ def error_response(status: int, message: str | None = None, fields: dict | None 
         response = jsonify(body)
     else:
         template = "errors/fragment.html" if request.headers.get("HX-Request") else "errors/error.html"
-        response = render_template(template, code=status, message=message), status
-        from flask import make_response
-
-        response = make_response(response)
+        try:
+            response = make_response(render_template(template, code=status, message=message), status)
+        except (SQLAlchemyError, DatabaseUnavailable) as exc:  # the page frame loads the user: the database may be down
+            if not is_outage(exc):
+                raise
+            return outage_response()
     response.status_code = status
     if status == 401:
         # htmx follows HX-Redirect; plain pages are redirected by the guard itself.
         response.headers["HX-Redirect"] = url_for("auth.login", next=request.full_path.rstrip("?"))
     return response
+
+
+def outage_response():
+    """Answer 503 without touching the database or the session's user (static-safe page, JSON shape, fragment)."""
+    with suppress(SQLAlchemyError):
+        db.session.rollback()  # an invalidated connection makes this a no-op; a live one must not stay dirty
+    status, message = 503, MESSAGES[503]
+    if wants_json():
+        response = jsonify({"error": {"code": CODES[503], "message": message, "fields": {}}})
+    else:
+        name = "errors/fragment.html" if request.headers.get("HX-Request") else "errors/unavailable.html"
+        response = make_response(_render_without_context(name, code=status, message=message))
+    response.status_code = status
+    response.headers["Retry-After"] = "5"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _render_without_context(name: str, **context) -> str:
+    """Render a template without the context processors (Flask-Login's loads the user from the database)."""
+    template = current_app.jinja_env.get_template(name)
+    return template.render(url_for=url_for, request=request, **context)
+
+
+def is_outage(err: BaseException) -> bool:
+    """Return True for a database failure that is an outage (not a bug in a query)."""
+    if isinstance(err, DBAPIError):
+        return bool(err.connection_invalidated) or type(err.orig).__name__ in OUTAGE_DRIVER_ERRORS
+    return isinstance(err, OUTAGES)
+
+
+# Driver error classes (psycopg 3, psycopg2, sqlite3) that say the database is unreachable, overloaded or timing out.
+OUTAGE_DRIVER_ERRORS = frozenset(
+    {"OperationalError", "InterfaceError", "ConnectionTimeout", "QueryCanceled", "AdminShutdown", "CannotConnectNow"}
+)
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -85,6 +132,10 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(err: Exception):
-        """Log the failure and answer 500 without details."""
+        """Answer 503 for a database outage; otherwise log the failure and answer 500 without details."""
+        if is_outage(err):
+            app.logger.warning("database unavailable on %s %s: %s", request.method, request.path, type(err).__name__)
+            return outage_response()
+        db.session.rollback()  # the page frame below loads the signed-in user: never on a failed transaction
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
         return error_response(500)

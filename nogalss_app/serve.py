@@ -8,6 +8,30 @@ from flask_socketio import SocketIO
 # Bursts of reconnecting dashboards (after a restart) must not overflow the accept queue.
 BACKLOG = 1024
 MAX_CONNECTIONS = 10_000
+# Kernel send buffer per connection (accepted sockets inherit it from the listener). Left to autotuning, a client
+# that stops reading holds up to 4 MB in the kernel before the per-socket queue bound (REALTIME_CLIENT_QUEUE_MAX)
+# even sees it fall behind; 256 KB is ample for signals and fragments.
+SEND_BUFFER_BYTES = 256 * 1024
+
+
+def bound_send_buffer(listener) -> None:
+    """Cap the kernel send buffer of the connections a listening socket accepts."""
+    import socket
+
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER_BYTES)
+
+
+def start_server_work(app: Flask) -> None:
+    """Start what a server process runs beside requests: delivery, the queue subscription, the periodic jobs.
+
+    Called when the process starts (here for `python wsgi.py`, by gunicorn.conf.py's post_worker_init under
+    gunicorn), not on the first socket connect: rows left unsent by a previous run go out with no client connected.
+    """
+    from .extensions import socketio
+    from .services import jobs, realtime
+
+    if realtime.start_server_work(app) and app.config.get("JOBS_IN_SERVER", True):
+        socketio.start_background_task(jobs.loop, app, socketio.sleep)
 
 
 def serve(app: Flask, socketio: SocketIO) -> None:
@@ -15,6 +39,7 @@ def serve(app: Flask, socketio: SocketIO) -> None:
     host, port = app.config["HOST"], app.config["PORT"]
     mode = socketio.server.eio.async_mode
     print(f" * Nogalss Live Dashboards on http://{host}:{port}  (async mode: {mode})", flush=True)
+    start_server_work(app)
     if mode == "gevent":
         _serve_gevent(app, host, port)
     elif mode == "eventlet":
@@ -26,9 +51,12 @@ def serve(app: Flask, socketio: SocketIO) -> None:
 def _serve_gevent(app: Flask, host: str, port: int) -> None:
     """gevent's WSGI server with gevent-websocket (the measured fastest fan-out)."""
     from gevent import pywsgi
+    from gevent.server import _tcp_listener
     from geventwebsocket.handler import WebSocketHandler
 
-    server = pywsgi.WSGIServer((host, port), app, handler_class=WebSocketHandler, log=None, backlog=BACKLOG)
+    listener = _tcp_listener((host, port), backlog=BACKLOG, reuse_addr=True)
+    bound_send_buffer(listener)
+    server = pywsgi.WSGIServer(listener, app, handler_class=WebSocketHandler, log=None)
     server.serve_forever()
 
 
@@ -44,4 +72,5 @@ def _serve_eventlet(app: Flask, host: str, port: int) -> None:
     from eventlet import wsgi
 
     listener = eventlet.listen((host, port), backlog=BACKLOG)
+    bound_send_buffer(listener)
     wsgi.server(listener, app, max_size=MAX_CONNECTIONS, keepalive=False, log_output=False)

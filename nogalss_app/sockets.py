@@ -1,116 +1,113 @@
-"""Socket.IO handlers: connect (rooms from the session), disconnect, sync; the connection registry; kicks.
+"""Socket.IO handlers: connect (rooms from the session), disconnect, sync; every client event is throttled.
 
 Clients never choose rooms: there is no join handler, and rooms come from the signed-in session at connect.
+The registry of sockets and the kicks are a service (`services/connections.py`); room names come from
+`services/rooms.py`.
 """
 
 from __future__ import annotations
 
-import threading
-from collections import Counter
+import functools
+import logging
 
 import socketio as python_socketio
 from flask import request
 from flask_login import current_user
-from flask_socketio import ConnectionRefusedError, join_room
+from flask_socketio import ConnectionRefusedError, disconnect, join_room
+from sqlalchemy.exc import SQLAlchemyError
 
-from .extensions import socketio
+from .extensions import DatabaseUnavailable, db, socketio
 from .models import Role, User
 from .services import realtime
+from .services import rooms as room_names
+from .services.connections import connections_by_role, kick_user, registry
 
-_lock = threading.Lock()
-_by_sid: dict[str, str] = {}
+log = logging.getLogger(__name__)
+
+__all__ = ["connections_by_role", "disconnect_user", "register_handlers", "client_manager"]
+
+disconnect_user = kick_user  # the name the services used before the connections service existed
 
 
 def rooms_of(user: User) -> list[str]:
     """Return the rooms a user's sockets are put in: own user, role, cooperative (leaders), everyone."""
-    rooms = [f"user:{user.id}", f"role:{user.role.value}", realtime.EVERYONE_ROOM]
-    if user.role in (Role.LEADER, Role.COOPERATIVE) and user.cooperative_id is not None:
-        rooms.append(f"coop:{user.cooperative_id}")
-    return rooms
-
-
-def connections_by_role() -> dict[str, int]:
-    """Return how many dashboard sockets are open in this process, per role."""
-    with _lock:
-        return dict(Counter(_by_sid.values()))
+    leads = user.role in (Role.LEADER, Role.COOPERATIVE)
+    return room_names.rooms_of(user.id, user.role, user.cooperative_id, in_coop_room=leads)
 
 
 def reset_registry() -> None:
     """Forget every tracked socket (a test's fresh world)."""
-    with _lock:
-        _by_sid.clear()
+    registry.reset()
+
+
+def throttled(handler):
+    """Refuse a socket's events beyond its rate; disconnect it when it keeps flooding."""
+
+    @functools.wraps(handler)
+    def wrapper(*args):
+        verdict = registry.admit(request.sid)
+        if verdict == "ok":
+            return handler(*args)
+        if verdict == "disconnect":
+            disconnect()
+        return {"error": "throttled"}
+
+    return wrapper
 
 
 def on_connect(auth=None):
     """Accept a signed-in, active user from an allowed origin and put the socket in its rooms."""
-    if not current_user.is_authenticated:
+    try:
+        user = current_user._get_current_object() if current_user.is_authenticated else None
+        rooms = rooms_of(user) if user is not None else []
+    except (SQLAlchemyError, DatabaseUnavailable) as exc:
+        db.session.rollback()
+        log.warning("socket refused: the session could not be loaded (%s)", type(exc).__name__)
+        raise ConnectionRefusedError("service unavailable, try again shortly") from None
+    if user is None:
         raise ConnectionRefusedError("sign in first")
-    for room in rooms_of(current_user):
+    for room in rooms:
         join_room(room)
-    with _lock:
-        _by_sid[request.sid] = current_user.role.value
-    realtime.start_background_work()
-    realtime.connections_changed()
+    registry.add(request.sid, user)
     return True
 
 
 def on_disconnect(reason=None):
     """Forget the socket."""
-    with _lock:
-        _by_sid.pop(request.sid, None)
-    realtime.connections_changed()
+    registry.remove(request.sid)
 
 
+@throttled
 def on_sync(data=None):
     """Answer a reconnecting client with what changed for its rooms since the `v` it last saw."""
-    if not current_user.is_authenticated:
-        return {"refresh": "all", "v": 0}
-    since = data.get("v") if isinstance(data, dict) else None
-    if not isinstance(since, int) or isinstance(since, bool) or since < 0:
-        return {"refresh": "all", "v": realtime.latest_v()}
-    return realtime.changes_since(since, rooms_of(current_user))
+    try:
+        if not current_user.is_authenticated:
+            return {"refresh": "all", "v": 0}
+        since = data.get("v") if isinstance(data, dict) else None
+        if not isinstance(since, int) or isinstance(since, bool) or since < 0:
+            return {"refresh": "all", "v": realtime.latest_v()}
+        return realtime.changes_since(since, rooms_of(current_user))
+    except (SQLAlchemyError, DatabaseUnavailable):
+        db.session.rollback()
+        return {"error": "unavailable"}  # the client asks again after its next reconnect or signal
 
 
-def disconnect_user(user_id: int) -> None:
-    """Disconnect every socket of a user, in every process (logout, deactivation, role change)."""
-    socketio.close_room(f"user:{user_id}", namespace="/")
+@throttled
+def on_other_event(event_name, *args):
+    """Ignore any other client event (clients cannot join rooms), counting it against the socket's rate."""
+    return None
 
 
-class _KicksOnCloseRoom:
-    """Closing a user's room disconnects its sockets (locally and, through the queue, elsewhere)."""
-
-    def _kick(self, room: str, namespace: str | None) -> None:
-        if not room.startswith("user:"):
-            return
-        for sid, _eio_sid in list(self.get_participants(namespace or "/", room)):
-            self.server.disconnect(sid, namespace=namespace or "/", ignore_queue=True)
+def client_manager(redis_url: str | None = None, channel: str | None = None):
+    """Return the Socket.IO client manager: every process emits to its own sockets (the queue carries news only)."""
+    return python_socketio.Manager()
 
 
-class LocalManager(_KicksOnCloseRoom, python_socketio.Manager):
-    """The single-process manager, with kicks."""
-
-    def close_room(self, room, namespace):
-        self._kick(room, namespace)
-        return super().close_room(room, namespace)
-
-
-class RedisManager(_KicksOnCloseRoom, python_socketio.RedisManager):
-    """The Redis message-queue manager, with kicks handled in every process."""
-
-    def _handle_close_room(self, message):
-        self._kick(message.get("room"), message.get("namespace"))
-        return super()._handle_close_room(message)
-
-
-def client_manager(redis_url: str | None, channel: str = "nogalss-socketio"):
-    """Return the client manager for the configured queue."""
-    if redis_url:
-        return RedisManager(redis_url, channel=channel)
-    return LocalManager()
-
-
-def register_handlers() -> None:
-    """Attach the handlers to the Socket.IO server."""
+def register_handlers(app=None) -> None:
+    """Attach the handlers to the Socket.IO server; read the throttle settings."""
+    if app is not None:
+        registry.configure(app.config)
     socketio.on_event("connect", on_connect)
     socketio.on_event("disconnect", on_disconnect)
     socketio.on_event("dashboard:sync", on_sync)
+    socketio.on_event("*", on_other_event)

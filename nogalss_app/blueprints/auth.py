@@ -12,8 +12,8 @@ from wtforms.validators import DataRequired, Length
 from ..extensions import db
 from ..security import client_address, home_url_for, is_safe_next
 from ..services.auth import authenticate, end_all_sessions
+from ..services.connections import kick_user as disconnect_user
 from ..services.errors import ServiceError, ValidationFailed
-from ..sockets import disconnect_user
 
 bp = Blueprint("auth", __name__)
 

@@ -10,32 +10,37 @@ from flask_login import current_user
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from ..errors import error_response
-from ..extensions import db
+from ..extensions import db, deadline
 from ..metrics import REGISTRY
 from ..models import Role
+from ..services.queue_link import link
 
 bp = Blueprint("ops", __name__)
 
 
 def _check_database() -> str:
-    """Return 'ok' when a trivial query succeeds."""
-    db.session.execute(sa.text("SELECT 1"))
+    """Return 'ok' when SELECT 1 answers within HEALTHZ_TIMEOUT_SECONDS."""
+    seconds = current_app.config.get("HEALTHZ_TIMEOUT_SECONDS", 2)
+    try:
+        with deadline(seconds, "the database"), db.engine.connect() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(sa.text(f"SET LOCAL statement_timeout = {int(seconds * 1000)}"))
+            conn.execute(sa.text("SELECT 1"))
+    finally:
+        db.session.remove()
     return "ok"
 
 
 def _check_queue() -> str:
-    """Return 'ok' when Redis answers a PING, 'not configured' without a queue."""
-    url = current_app.config.get("REDIS_URL")
-    if not url:
-        return "not configured"
-    import redis
+    """Return 'ok' when this process is subscribed to the queue and Redis answers; 'not configured' without one."""
+    status = link.status()
+    if status not in ("ok", "not configured"):
+        raise QueueFailing(status)
+    return status
 
-    client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
-    try:
-        client.ping()
-    finally:
-        client.close()
-    return "ok"
+
+class QueueFailing(Exception):
+    """The queue check failed; the message says why."""
 
 
 @bp.get("/healthz")
@@ -45,6 +50,8 @@ def healthz():
     for name, check in (("database", _check_database), ("queue", _check_queue)):
         try:
             checks[name] = check()
+        except QueueFailing as exc:
+            checks[name] = str(exc)
         except Exception as exc:  # report the failure class only, never details
             checks[name] = f"failing ({type(exc).__name__})"
     healthy = all(value in ("ok", "not configured") for value in checks.values())

@@ -1,23 +1,20 @@
 """The only code that records changes and emits `dashboard:update` (SPEC §6).
 
-`notify()` adds a ChangeLog row to the caller's transaction, so a rolled-back change is never sent. After the
-commit, `commit()` hands committed, unemitted rows to the dispatcher, which merges signals per room for a short
-window (bounded by a maximum wait) and then emits one `{v, event, topics}` per room and marks the rows emitted.
-A row whose emit never happened (crash, queue down) is picked up by the sweeper of any server process, or by the
-next flush: nothing is lost, at worst a signal arrives twice (refetching is idempotent).
+`notify()` adds a ChangeLog row to the caller's transaction, so a rolled-back change is never sent. `commit()`
+commits, then tells the delivery of this process and, through the message queue, of every other process that the
+ChangeLog grew. Each server process reads the ChangeLog with its own cursor and signals its own sockets
+(`delivery.py`): the ChangeLog is the truth, the queue only carries the news, so neither a queue outage nor a crash
+between commit and emit loses a change, and no change is signalled twice.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -25,30 +22,19 @@ from .. import metrics
 from ..extensions import db, socketio
 from ..models import ChangeLog
 from ..models.types import utcnow
+from . import rooms as room_names
+from .delivery import EVENT_NAME, Item, dispatcher
+from .local_sockets import kick_local
+from .queue_link import QueueUnavailable, link
 
 log = logging.getLogger(__name__)
 
-EVENT_NAME = "dashboard:update"
-EVERYONE_ROOM = "everyone"
-SUPER_ADMIN_ROOM = "role:SUPER_ADMIN"  # the super admin sees everything, including the activity feed
+__all__ = ["EVENT_NAME", "dispatcher", "notify", "commit", "rooms_for", "changes_since"]
+
+EVERYONE_ROOM = room_names.EVERYONE
+SUPER_ADMIN_ROOM = room_names.SUPER_ADMIN
 MAX_SYNC_ROWS = 500
-
-
-def rooms_for(
-    *,
-    roles: Iterable[object] = (),
-    coop_ids: Iterable[int | None] = (),
-    user_ids: Iterable[int | None] = (),
-    everyone: bool = False,
-) -> list[str]:
-    """Return the sorted room names for a change's audience."""
-    if everyone:
-        return [EVERYONE_ROOM]
-    rooms: set[str] = set()
-    rooms |= {f"role:{getattr(role, 'value', role)}" for role in roles}
-    rooms |= {f"coop:{cid}" for cid in coop_ids if cid is not None}
-    rooms |= {f"user:{uid}" for uid in user_ids if uid is not None}
-    return sorted(rooms)
+rooms_for = room_names.rooms_for
 
 
 def notify(
@@ -86,13 +72,37 @@ def notify(
 
 
 def commit() -> None:
-    """Commit the current transaction, then send the change signals it recorded."""
+    """Commit the current transaction, then announce the change signals it recorded."""
     had_changes = db.session.info.pop("has_changes", False)
     db.session.commit()
     if had_changes:
         metrics.CHANGES.inc()
-        if dispatcher.delivers:
-            flush_pending()
+        announce()
+
+
+def announce() -> bool:
+    """Tell this process's delivery and the other processes that the ChangeLog grew; False if the queue refused."""
+    dispatcher.wake()
+    if not link.configured:
+        return True
+    try:
+        link.publish("changelog")
+    except QueueUnavailable as exc:
+        # Nothing is lost: every server process also reads the ChangeLog every REALTIME_POLL_MS.
+        log.warning("%s; other processes will read the change on their next poll", exc)
+        return False
+    return True
+
+
+def publish_kick(user_id: int) -> bool:
+    """Ask the other processes, through the queue, to disconnect a user's sockets now (they also notice alone)."""
+    if not link.configured:
+        return False
+    try:
+        link.publish("kick", room=room_names.user_room(user_id))
+    except QueueUnavailable:
+        return False
+    return True
 
 
 @event.listens_for(Session, "after_rollback")
@@ -101,19 +111,11 @@ def _after_rollback(session: Session) -> None:
     session.info.pop("has_changes", None)
 
 
-def flush_pending(older_than: float = 0.0) -> int:
-    """Hand committed, unemitted rows to the dispatcher; return how many were taken."""
-    query = (
-        sa.select(ChangeLog.id, ChangeLog.event, ChangeLog.topics, ChangeLog.rooms, ChangeLog.created_at)
-        .where(ChangeLog.emitted_at.is_(None))
-        .order_by(ChangeLog.id)
-        .limit(MAX_SYNC_ROWS)
-    )
-    if older_than:
-        query = query.where(ChangeLog.created_at <= utcnow() - timedelta(seconds=older_than))
-    with db.engine.connect() as conn:
-        rows = conn.execute(query).all()
-    return dispatcher.take(rows)
+def flush_pending() -> int:
+    """Read the ChangeLog now and send what this process has not sent yet; return how many rows were taken."""
+    taken = dispatcher.read()
+    dispatcher.drain(force=dispatcher.mode != "loop")
+    return taken
 
 
 def latest_v() -> int:
@@ -122,9 +124,14 @@ def latest_v() -> int:
 
 
 def changes_since(since: int, rooms: list[str]) -> dict:
-    """Return the topics changed after `since` for these rooms, or ask for a full refresh when the gap is too old."""
-    latest = latest_v()
-    if since > latest:  # the server's history is younger than the client's: start over
+    """Return the topics changed after `since` for these rooms, or ask for a full refresh when the gap is too old.
+
+    Too old means: the client's `v` is newer than the server's history (a new database), more than MAX_SYNC_ROWS
+    changes behind, or older than the oldest row kept by the ChangeLog retention.
+    """
+    latest, oldest = db.session.execute(sa.select(sa.func.max(ChangeLog.id), sa.func.min(ChangeLog.id))).one()
+    latest, oldest = latest or 0, oldest or 0
+    if since > latest or (since < oldest - 1):
         return {"refresh": "all", "v": latest}
     rows = db.session.execute(
         sa.select(ChangeLog.topics, ChangeLog.rooms)
@@ -139,192 +146,78 @@ def changes_since(since: int, rooms: list[str]) -> dict:
     return {"topics": topics, "v": latest}
 
 
-def connections_changed() -> None:
-    """Tell the super admins' `live` panels that the connection counts moved (not a ChangeLog change)."""
-    from ..sockets import connections_by_role
-
-    for role, count in connections_by_role().items():
-        metrics.SOCKETS.labels(role=role).set(count)
-    dispatcher.signal(SUPER_ADMIN_ROOM, "connections.changed", ["connections"], v=None)
+def signal_local(room: str, event_name: str, topics: Iterable[str]) -> None:
+    """Send this process's sockets in a room a signal that is not a ChangeLog change (e.g. connection counts)."""
+    dispatcher.signal(Item(None, event_name, tuple(topics), (room,)))
 
 
-@dataclass
-class _Pending:
-    """Signals waiting to be merged into one emit for a room."""
-
-    topics: set[str] = field(default_factory=set)
-    events: list[str] = field(default_factory=list)
-    ids: set[int] = field(default_factory=set)
-    v: int = 0
-    first: float = 0.0
-    last: float = 0.0
-
-
-class Dispatcher:
-    """Per-room coalescing of signals with a short window and a maximum wait, emitting from one loop."""
-
-    def __init__(self) -> None:
-        self.enabled = True
-        # False in a process that can reach no socket (a CLI command or job without a message queue): its rows
-        # stay unemitted for the server's sweeper instead of being "sent" to nobody.
-        self.delivers = True
-        self.window = 0.1
-        self.max_wait = 0.5
-        self.sweep_every = 1.0
-        self.sweep_age = 0.5  # leave the committing process a moment to send its own rows
-        self.app: Flask | None = None
-        self.running = False
-        self.last_v = 0
-        self._lock = threading.Lock()
-        self._pending: dict[str, _Pending] = {}
-        self._queued: set[int] = set()
-        self._row_rooms: dict[int, set[str]] = {}
-        self._created: dict[int, object] = {}
-
-    def reset(self) -> None:
-        """Forget everything pending (a new app, or a test's fresh database)."""
-        with self._lock:
-            self._pending.clear()
-            self._queued.clear()
-            self._row_rooms.clear()
-            self._created.clear()
-        self.last_v = 0
-
-    def take(self, rows) -> int:
-        """Queue ChangeLog rows (or emit them at once when no loop runs in this process)."""
-        fresh = [row for row in rows if row.id not in self._queued]
-        if not self.running:
-            for row in fresh:
-                self._emit(row.rooms, {"v": row.id, "event": row.event, "topics": list(row.topics)})
-                self._mark([row.id], {row.id: row.created_at})
-            return len(fresh)
-        for row in fresh:
-            with self._lock:
-                self._queued.add(row.id)
-                self._row_rooms[row.id] = set(row.rooms)
-                self._created[row.id] = row.created_at
-            for room in row.rooms:
-                self.signal(room, row.event, row.topics, v=row.id)
-        return len(fresh)
-
-    def signal(self, room: str, event_name: str, topics: Iterable[str], *, v: int | None) -> None:
-        """Merge a signal into the room's pending emit."""
-        now = time.monotonic()
-        with self._lock:
-            pending = self._pending.get(room)
-            if pending is None:
-                pending = self._pending[room] = _Pending(first=now)
-            else:
-                metrics.COALESCED.inc()
-            pending.topics.update(topics)
-            pending.events.append(event_name)
-            pending.last = now
-            if v is not None:
-                pending.ids.add(v)
-                pending.v = max(pending.v, v)
-        if not self.running:
-            self.drain(force=True)
-
-    def drain(self, force: bool = False) -> None:
-        """Emit every room whose window has passed (or waited too long) and mark fully sent rows."""
-        now = time.monotonic()
-        with self._lock:
-            due = {
-                room: p
-                for room, p in self._pending.items()
-                if force or now - p.last >= self.window or now - p.first >= self.max_wait
-            }
-            for room in due:
-                del self._pending[room]
-        # Rooms due with the same payload get one emit together: a client in several of them hears it once.
-        groups: dict[tuple, list[str]] = {}
-        sent_ids: set[int] = set()
-        for room, pending in due.items():
-            event_name = pending.events[0] if len(set(pending.events)) == 1 else "batch"
-            key = (pending.v or self.last_v, event_name, tuple(sorted(pending.topics)))
-            groups.setdefault(key, []).append(room)
-            sent_ids |= pending.ids
-        for (v, event_name, topics), rooms in groups.items():
-            self._emit(rooms, {"v": v, "event": event_name, "topics": list(topics)})
-        self._complete(sent_ids)
-
-    def _complete(self, sent_ids: set[int]) -> None:
-        """Mark rows emitted once none of their rooms is still pending."""
-        with self._lock:
-            waiting = {i for p in self._pending.values() for i in p.ids}
-            done = [i for i in sent_ids if i not in waiting]
-            created = {i: self._created.pop(i, None) for i in done}
-            for i in done:
-                self._queued.discard(i)
-                self._row_rooms.pop(i, None)
-        if done:
-            self._mark(done, created)
-
-    def _emit(self, rooms: Iterable[str], payload: dict) -> None:
-        """Send one payload to a set of rooms; Socket.IO delivers it once to a client in several of them."""
-        socketio.emit(EVENT_NAME, payload, to=sorted(set(rooms)), namespace="/")
-        metrics.EMITS.inc()
-        if payload.get("v"):
-            self.last_v = max(self.last_v, payload["v"])
-
-    def _mark(self, ids: list[int], created: dict) -> None:
-        """Record the emit time of rows; observe their delivery lag."""
-        now = utcnow()
-        for created_at in created.values():
-            if created_at is not None:
-                metrics.DELIVERY_LAG.observe(max((now - created_at).total_seconds(), 0.0))
-        with db.engine.begin() as conn:
-            conn.execute(
-                sa.update(ChangeLog).where(ChangeLog.id.in_(ids), ChangeLog.emitted_at.is_(None)).values(emitted_at=now)
+def prune(retention_days: float, now: datetime | None = None) -> int:
+    """Delete emitted rows older than the retention (always keeping the newest row, so `v` never restarts)."""
+    cutoff = (now or utcnow()) - timedelta(days=retention_days)
+    newest = sa.select(sa.func.max(ChangeLog.id)).scalar_subquery()
+    with db.engine.begin() as conn:
+        deleted = conn.execute(
+            sa.delete(ChangeLog).where(
+                ChangeLog.emitted_at.is_not(None), ChangeLog.created_at < cutoff, ChangeLog.id < newest
             )
-
-    def loop(self) -> None:
-        """Drain due rooms every 25 ms; sweep for undelivered rows every second."""
-        next_sweep = 0.0
-        while self.running:
-            try:
-                with self.app.app_context():  # marking rows sent and sweeping both use the database
-                    self.drain()
-                    if time.monotonic() >= next_sweep:
-                        next_sweep = time.monotonic() + self.sweep_every
-                        flush_pending(older_than=self.sweep_age)
-            except Exception:
-                log.exception("realtime dispatcher iteration failed; retrying")
-            socketio.sleep(0.025)
+        ).rowcount
+    metrics.CHANGELOG_PRUNED.inc(deleted or 0)
+    return deleted or 0
 
 
-dispatcher = Dispatcher()
+# Process roles ------------------------------------------------------------------------------------------------
+
 _start_lock = threading.Lock()
 
 
-def init_app(app: Flask) -> None:
-    """Read the coalescing settings."""
+def init_app(app) -> None:
+    """Read the delivery settings and the queue of this app.
+
+    Only a server process delivers (`start_server_work` switches to the loop): a CLI command or job records and
+    announces, so it never stamps a row emitted that no socket heard. Tests deliver inline, at each commit.
+    """
     dispatcher.reset()
-    dispatcher.delivers = True
-    dispatcher.app = app
-    dispatcher.enabled = app.config.get("REALTIME_BACKGROUND", True)
-    dispatcher.window = app.config.get("REALTIME_WINDOW_MS", 100) / 1000
-    dispatcher.max_wait = app.config.get("REALTIME_MAX_WAIT_MS", 500) / 1000
+    dispatcher.configure(app.config)
+    dispatcher.mode = "inline" if app.config.get("TESTING") else "none"
+    link.configure(app.config.get("REDIS_URL"), app.config.get("SOCKETIO_CHANNEL", "nogalss-socketio"))
+    link.on_message(_on_queue_message)
 
 
-def start_background_work() -> None:
-    """Start this server process's dispatcher loop once (on the first socket connect)."""
+def _on_queue_message(message: dict) -> None:
+    """Read the ChangeLog when another process announces a change, or after (re)subscribing (a gap to fill)."""
+    kind = message.get("kind")
+    if kind in ("changelog", "subscribed"):
+        dispatcher.wake()
+    elif kind == "kick" and str(message.get("room", "")).startswith("user:"):
+        kick_local([message["room"]])
+
+
+def start_server_work(app) -> bool:
+    """Start this server process's delivery loop and queue subscription (once; at process start)."""
     with _start_lock:
-        if dispatcher.running or dispatcher.app is None or not dispatcher.enabled:
-            return
+        if dispatcher.running or not app.config.get("REALTIME_BACKGROUND", True):
+            return False
         dispatcher.running = True
-    socketio.start_background_task(dispatcher.loop)
-    with dispatcher.app.app_context():
-        flush_pending()  # rows left unemitted by a previous run go out now
+        dispatcher.mode = "loop"
+    with app.app_context():
+        try:
+            dispatcher.read()  # rows never emitted (a crash, a restart with no client) go out now
+        except Exception as exc:
+            log.warning("could not read the ChangeLog at start (%s); the loop retries", type(exc).__name__)
+    socketio.start_background_task(dispatcher.loop, app)
+    if link.configured:
+        socketio.start_background_task(link.listen, socketio.sleep)
+    return True
 
 
-def outside_server(app: Flask) -> None:
-    """Declare this process a CLI command or background job: deliver through the queue, or leave it to the server."""
-    dispatcher.delivers = bool(app.config.get("REDIS_URL"))
+def outside_server(app) -> None:
+    """Declare this process a CLI command or job: it records and announces changes, the servers deliver them."""
+    dispatcher.mode = "none"
 
 
-def stop_background_work() -> None:
-    """Stop the loop after emitting what is pending (tests, shutdown)."""
+def stop_server_work(app) -> None:
+    """Stop the loop after sending what is pending (tests, shutdown)."""
     dispatcher.running = False
-    with dispatcher.app.app_context():
+    link.stop()
+    with app.app_context():
         dispatcher.drain(force=True)

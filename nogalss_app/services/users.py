@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from ..extensions import db
 from ..models import Cooperative, LeaderLink, Role, User
 from ..models.types import utcnow
-from . import accounts, realtime
+from . import accounts, connections, realtime
 from .audit import audit_and_signal, person_name
 from .auth import end_all_sessions
 from .errors import Conflict, NotFound, ValidationFailed
@@ -178,10 +178,8 @@ def signal_user_change(
 
 def disconnect_users(user_ids: list[int]) -> None:
     """Close the sockets of users whose sessions just ended (after the commit)."""
-    from ..sockets import disconnect_user
-
     for user_id in user_ids:
-        disconnect_user(user_id)
+        connections.kick_user(user_id)
 
 
 # Creating ----------------------------------------------------------------------------------------------------

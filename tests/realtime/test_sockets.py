@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
 from nogalss_app.extensions import db, socketio
-from nogalss_app.models import ChangeLog, Role
+from nogalss_app.models import ChangeLog, Role, User
 from nogalss_app.services import realtime
 from tests import factories
 
@@ -173,16 +174,18 @@ def test_a_burst_of_100_changes_is_coalesced_into_a_few_signals(app):
     sock, _ = signed_in_socket(app, finance)
     sock.get_received()
     dispatcher = realtime.dispatcher
-    dispatcher.running = True  # coalesce as a server process does, draining by hand instead of the loop
+    dispatcher.mode = "loop"  # coalesce as a server process does, reading and draining by hand instead of the loop
     try:
         last = 0
         for n in range(100):
             last = send_change("expense.created", ["expenses"] if n % 2 else ["transactions"], roles=["FINANCE"])
             if n % 40 == 39:
+                dispatcher.read()
                 dispatcher.drain(force=True)  # the maximum wait elapsed mid-burst
+        dispatcher.read()
         dispatcher.drain(force=True)
     finally:
-        dispatcher.running = False
+        dispatcher.mode = "inline"
     got = updates(sock)
     assert 1 <= len(got) <= 4
     assert got[-1]["v"] == last and set(got[-1]["topics"]) >= {"expenses", "transactions"}
@@ -197,9 +200,112 @@ def test_a_client_in_several_of_a_changes_rooms_hears_it_once(app):
     assert len(updates(sock)) == 1
 
 
+def test_one_flush_sends_each_socket_one_signal_covering_all_its_rooms(app):
+    """Rows pending for different rooms of one socket reach it in a single signal, never one per room."""
+    leader = factories.user(role=Role.LEADER)
+    sock, _ = signed_in_socket(app, leader)
+    sock.get_received()
+    dispatcher = realtime.dispatcher
+    dispatcher.mode = "loop"
+    try:
+        first = send_change("loan.applied", ["loans"], coop_ids=[leader.cooperative_id])
+        second = send_change("notification.created", ["notifications"], user_ids=[leader.id])
+        dispatcher.read()
+        dispatcher.drain(force=True)
+    finally:
+        dispatcher.mode = "inline"
+    got = updates(sock)
+    assert len(got) == 1 and got[0]["v"] == second > first
+    assert {"loans", "notifications"} <= set(got[0]["topics"])
+
+
+@pytest.mark.parametrize("change", ["session_version", "is_active", "role"])
+def test_a_session_ended_by_another_process_disconnects_the_socket_at_the_next_check(app, change):
+    """No message needed: each process compares its sockets with the users table every few seconds."""
+    from nogalss_app.services.connections import disconnect_revoked
+
+    user = factories.user(role=Role.FINANCE)
+    other = factories.user(role=Role.FINANCE)
+    sock, _ = signed_in_socket(app, user)
+    bystander, _ = signed_in_socket(app, other)
+    assert disconnect_revoked() == 0
+    values = {"session_version": user.session_version + 1, "is_active": False, "role": Role.APEX}
+    db.session.execute(sa.update(User).where(User.id == user.id).values({change: values[change]}))
+    db.session.commit()  # as the other process's logout, deactivation or role change does
+    assert sock.is_connected()
+    assert disconnect_revoked() == 1
+    assert not sock.is_connected() and bystander.is_connected()
+
+
+def test_sync_older_than_the_oldest_kept_row_asks_for_a_full_refresh(app):
+    user = factories.user(role=Role.FINANCE)
+    sock, _ = signed_in_socket(app, user)
+    vs = [send_change("expense.created", ["expenses"], roles=[Role.FINANCE]) for _ in range(4)]
+    db.session.query(ChangeLog).filter(ChangeLog.id <= vs[1]).delete()
+    db.session.commit()
+    assert sock.emit("dashboard:sync", {"v": vs[0] - 1}, callback=True)["refresh"] == "all"
+    assert sock.emit("dashboard:sync", {"v": vs[1]}, callback=True) == {
+        "topics": ["activity", "expenses"],
+        "v": vs[3],
+    }
+
+
+def test_pruning_deletes_emitted_rows_past_the_retention_and_keeps_the_newest(app):
+    from datetime import timedelta
+
+    from nogalss_app.models.types import utcnow
+
+    realtime.dispatcher.mode = "none"  # no server here: rows stay unsent unless stamped below
+    old = utcnow() - timedelta(days=8)
+    rows = [realtime.notify("expense.created", ["expenses"], rooms=["role:FINANCE"], now=old) for _ in range(3)]
+    unsent_old = realtime.notify("expense.created", ["expenses"], rooms=["role:FINANCE"], now=old)
+    db.session.commit()
+    ids = [r.id for r in rows]
+    db.session.query(ChangeLog).filter(ChangeLog.id.in_(ids)).update({"emitted_at": old}, synchronize_session=False)
+    db.session.commit()
+    fresh = send_change("expense.created", ["expenses"], roles=[Role.FINANCE])
+    realtime.dispatcher.mode = "inline"
+    assert realtime.prune(7) == 3
+    db.session.expire_all()
+    kept = {row.id for row in db.session.query(ChangeLog)}
+    assert kept == {unsent_old.id, fresh}
+
+
+def test_pruning_never_deletes_the_newest_row(app):
+    from datetime import timedelta
+
+    from nogalss_app.models.types import utcnow
+
+    old = utcnow() - timedelta(days=30)
+    row = realtime.notify("expense.created", ["expenses"], rooms=["role:FINANCE"], now=old)
+    realtime.commit()
+    assert db.session.get(ChangeLog, row.id).emitted_at is not None
+    assert realtime.prune(7) == 0
+
+
+def test_a_socket_that_floods_events_is_throttled_then_disconnected(app):
+    user = factories.user(role=Role.FINANCE)
+    flooder, _ = signed_in_socket(app, user)
+    answers = [flooder.emit("dashboard:sync", {"v": 0}, callback=True) for _ in range(25)]
+    assert "error" not in answers[0] and answers[0]["v"] == 0
+    assert {"error": "throttled"} in answers
+    for _ in range(60):
+        if not flooder.is_connected():
+            break
+        flooder.emit("anything", {"x": 1})
+    assert not flooder.is_connected()
+
+
+def test_jobs_run_once_prunes_the_changelog(app):
+    from nogalss_app.services import jobs
+
+    send_change("expense.created", ["expenses"], roles=[Role.FINANCE])
+    assert jobs.run_once(app, ["prune-changelog"]) == {"prune-changelog": "0 ChangeLog rows deleted"}
+
+
 @pytest.mark.postgres  # the loop runs in its own thread: SQLite's in-memory test database has one connection
 def test_the_dispatcher_loop_sends_each_change_once_and_marks_it_sent(app):
-    """The server's background loop (its own thread, no app context) coalesces, emits once, and never re-sends."""
+    """The server's background loop (its own thread) reads, coalesces, emits once, and never re-sends."""
     import threading
     import time
 
@@ -207,8 +313,8 @@ def test_the_dispatcher_loop_sends_each_change_once_and_marks_it_sent(app):
     sock, _ = signed_in_socket(app, finance)
     sock.get_received()
     dispatcher = realtime.dispatcher
-    dispatcher.running = True
-    loop = threading.Thread(target=dispatcher.loop, daemon=True)
+    dispatcher.running, dispatcher.mode = True, "loop"
+    loop = threading.Thread(target=dispatcher.loop, args=(app,), daemon=True)
     loop.start()
     try:
         vs = [send_change("expense.created", ["expenses"], roles=["FINANCE"]) for _ in range(3)]
@@ -218,9 +324,9 @@ def test_the_dispatcher_loop_sends_each_change_once_and_marks_it_sent(app):
         ):
             db.session.rollback()
             time.sleep(0.05)
-        time.sleep(2.5)  # more than two sweeps: nothing may be sent again
+        time.sleep(1.5)  # three poll intervals: nothing may be sent again
     finally:
-        dispatcher.running = False
+        dispatcher.running, dispatcher.mode = False, "inline"
         loop.join(timeout=5)
     db.session.rollback()
     assert db.session.query(ChangeLog).filter(ChangeLog.emitted_at.is_(None)).count() == 0

@@ -116,9 +116,9 @@ class Deployment:
         self.seed_output = self.flask("seed-demo", "--if-empty").stdout
         return self
 
-    def start_server(self, **extra_env: str) -> Server:
-        """Start one more server process on a free port."""
-        server = Server(self, free_port(), extra_env)
+    def start_server(self, command: list[str] | None = None, **extra_env: str) -> Server:
+        """Start one more server process on a free port (`python wsgi.py`, or the given command)."""
+        server = Server(self, free_port(), extra_env, command)
         server.start()
         self.servers.append(server)
         return server
@@ -132,8 +132,11 @@ class Deployment:
 class Server:
     """A `python wsgi.py` process."""
 
-    def __init__(self, deployment: Deployment, port: int, extra_env: dict[str, str]) -> None:
+    def __init__(
+        self, deployment: Deployment, port: int, extra_env: dict[str, str], command: list[str] | None = None
+    ) -> None:
         self.deployment = deployment
+        self.command = [part.replace("{port}", str(port)) for part in command] if command else None
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
         self.env = {**deployment.env, **extra_env, "PORT": str(port)}
@@ -143,7 +146,11 @@ class Server:
     def start(self) -> None:
         """Start and wait until it listens."""
         self.process = subprocess.Popen(
-            [sys.executable, "wsgi.py"], cwd=ROOT, env=self.env, stdout=self.log.open("a"), stderr=subprocess.STDOUT
+            self.command or [sys.executable, "wsgi.py"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log.open("a"),
+            stderr=subprocess.STDOUT,
         )
         try:
             wait_for_port(self.port, process=self.process)
@@ -219,6 +226,22 @@ def module_deployment(tmp_path_factory):
     deployment.start_server()
     yield deployment
     deployment.stop()
+
+
+# The Procfile's web command, bound to loopback ({port} is filled in per server).
+GUNICORN = [
+    sys.executable,
+    "-m",
+    "gunicorn",
+    "-k",
+    "geventwebsocket.gunicorn.workers.GeventWebSocketWorker",
+    "-w",
+    "1",
+    "--bind",
+    "127.0.0.1:{port}",
+    "--no-control-socket",  # gunicorn 27's control socket has one path per user: parallel servers would collide
+    "wsgi:app",
+]
 
 
 JOB_PRELUDE = """

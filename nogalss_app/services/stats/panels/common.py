@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from ....extensions import db
 from ....models import ChangeLog, Notification, User
+from ... import connections
 from ..scope import Scope
 
 
@@ -74,9 +75,7 @@ def activity(scope: Scope) -> dict[str, Any]:
 
 def live_connections(scope: Scope) -> dict[str, Any]:
     """Open dashboard connections per role (from the socket registry)."""
-    from ....sockets import connections_by_role
-
-    counts = connections_by_role()
+    counts = connections.connections_by_role()
     return {
         "by_role": [{"role": role, "count": count} for role, count in sorted(counts.items())],
         "total": sum(counts.values()),
