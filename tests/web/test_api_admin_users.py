@@ -202,7 +202,7 @@ def test_a_role_change_ends_the_users_sessions_and_disconnects_them_after_the_co
         row = db.session.scalar(sa.select(ChangeLog).where(ChangeLog.event == "user.updated"))
         seen.append((user_id, row is not None and row.emitted_at is not None))
 
-    monkeypatch.setattr("nogalss_app.sockets.disconnect_user", fake_disconnect)
+    monkeypatch.setattr("nogalss_app.services.connections.kick_user", fake_disconnect)
     response = send(client, "PATCH", f"/api/admin/users/{member.id}", {"role": "FINANCE"})
     assert response.status_code == 200 and response.get_json()["cooperative_id"] is None
     assert seen == [(member.id, True)]  # committed and emitted before the kick
