@@ -99,11 +99,17 @@ def _handler(fake: FakePaystack) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+class _FakeServer(ThreadingHTTPServer):
+    """A threading HTTP server with a real listen backlog: tests fire a dozen calls at one moment."""
+
+    request_queue_size = 128
+
+
 @contextmanager
 def fake_paystack_server():
     """Run a FakePaystack on 127.0.0.1 (a real socket) in a thread; yield it."""
     fake = FakePaystack()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
+    server = _FakeServer(("127.0.0.1", 0), _handler(fake))
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
