@@ -154,13 +154,16 @@ def _plan_organisations(plan: Plan, password: str, start: datetime) -> None:
             ),
         )
     parents: list[int] = []
-    for name in PARENTS:
+    for n, name in enumerate(PARENTS, start=1):
         plan.at(
             start,
             f"parent {name}",
-            lambda when, name=name: parents.append(
+            lambda when, n=n, name=name: parents.append(
                 accounts.create_parent_organization(
-                    name=name, email=f"info@{name.split()[0].lower()}.org.ng", now=when
+                    name=name,
+                    registration_number=f"NGS-ORG-{n:03d}",
+                    email=f"info@{name.split()[0].lower()}.org.ng",
+                    now=when,
                 ).id
             ),
         )

@@ -30,9 +30,10 @@ disconnect_user = kick_user  # the name the services used before the connections
 
 
 def rooms_of(user: User) -> list[str]:
-    """Return the rooms a user's sockets are put in: own user, role, cooperative (leaders), everyone."""
+    """Return the rooms a user's sockets are put in: own user, role, cooperative (leaders), organization, everyone."""
     leads = user.role in (Role.LEADER, Role.COOPERATIVE)
-    return room_names.rooms_of(user.id, user.role, user.cooperative_id, in_coop_room=leads)
+    org_id = user.parent_organization_id if user.role is Role.PARENT_ORGANIZATION else None
+    return room_names.rooms_of(user.id, user.role, user.cooperative_id, in_coop_room=leads, organization_id=org_id)
 
 
 def reset_registry() -> None:
