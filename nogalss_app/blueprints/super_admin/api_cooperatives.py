@@ -57,6 +57,12 @@ def delete_cooperative(coop_id: int):
     return "", 204
 
 
+def change_leader(coop_id: int):
+    """Make a member of the cooperative its leader (`user_id`); the previous leader becomes a member."""
+    cooperatives.change_leader(coop_id, json_body().get("user_id"), actor_id=current_user.id)
+    return jsonify(_one(cooperatives.get_cooperative(coop_id)))
+
+
 def register(bp: Blueprint) -> None:
     """Add the cooperative routes to the super admin records blueprint."""
     bp.add_url_rule("/cooperatives", view_func=list_cooperatives, methods=["GET"])
@@ -64,3 +70,4 @@ def register(bp: Blueprint) -> None:
     bp.add_url_rule("/cooperatives/<id:coop_id>", view_func=get_cooperative, methods=["GET"])
     bp.add_url_rule("/cooperatives/<id:coop_id>", view_func=replace_cooperative, methods=["PUT"])
     bp.add_url_rule("/cooperatives/<id:coop_id>", view_func=delete_cooperative, methods=["DELETE"])
+    bp.add_url_rule("/cooperatives/<id:coop_id>/leader", view_func=change_leader, methods=["PUT"])
