@@ -25,6 +25,14 @@ def coop_room(cooperative_id: int) -> str:
     return f"coop:{cooperative_id}"
 
 
+def coop_ids_in(rooms: Iterable[str]) -> list[int]:
+    """Return the cooperative ids named by `coop:<id>` rooms."""
+    prefix = coop_room("")
+    return sorted(
+        {int(room[len(prefix) :]) for room in rooms if room.startswith(prefix) and room[len(prefix) :].isdigit()}
+    )
+
+
 def org_room(organization_id: int) -> str:
     """Return the room of a parent organization's logins."""
     return f"org:{organization_id}"

@@ -181,3 +181,30 @@ def unattributed_leader_shares() -> dict[str, int]:
         )
     ).one()
     return {"amount_kobo": int(row[0]), "count": int(row[1])}
+
+
+def cooperative_loans(cooperative_id: int, limit: int = 50) -> list[dict[str, Any]]:
+    """Return the cooperative's loans, newest first: member, amount, status, repaid and outstanding."""
+    rows = db.session.execute(
+        sa.select(Loan, User.first_name, User.last_name)
+        .join(User, User.id == Loan.user_id)
+        .where(Loan.cooperative_id == cooperative_id)
+        .order_by(Loan.created_at.desc(), Loan.id.desc())
+        .limit(limit)
+    ).all()
+    return [
+        {
+            "id": loan.id,
+            "member": f"{first} {last}".strip(),
+            "amount_kobo": int(loan.amount_kobo),
+            "repaid_kobo": int(loan.repaid_kobo or 0),
+            "outstanding_kobo": (
+                max(0, int(loan.amount_kobo) - int(loan.repaid_kobo or 0))
+                if loan.status in OUTSTANDING_LOAN_STATUSES
+                else 0
+            ),
+            "status": loan.status,
+            "applied_at": loan.created_at,
+        }
+        for loan, first, last in rows
+    ]
