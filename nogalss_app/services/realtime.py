@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from .. import metrics
 from ..extensions import db, socketio
-from ..models import ChangeLog, Cooperative
+from ..models import ChangeLog
 from ..models.types import utcnow
 from . import rooms as room_names
 from .delivery import EVENT_NAME, Item, dispatcher
@@ -53,7 +53,6 @@ def notify(
     housekeeping (activity=False, e.g. a notification marked read) reaches only the rooms given.
     """
     topics, rooms = set(topics), set(rooms)
-    rooms |= _organization_rooms(rooms)
     if activity:
         topics.add("activity")
         if EVERYONE_ROOM not in rooms:
@@ -70,16 +69,6 @@ def notify(
     db.session.add(row)
     db.session.info["has_changes"] = True
     return row
-
-
-def _organization_rooms(rooms: set[str]) -> set[str]:
-    """Return the rooms of the parent organizations of the cooperatives a change reaches (they see their own)."""
-    coop_ids = room_names.coop_ids_in(rooms)
-    if not coop_ids:
-        return set()
-    with db.session.no_autoflush:
-        query = sa.select(Cooperative.parent_organization_id).where(Cooperative.id.in_(coop_ids))
-        return {room_names.org_room(org_id) for org_id in db.session.scalars(query) if org_id is not None}
 
 
 def commit() -> None:

@@ -25,14 +25,6 @@ def coop_room(cooperative_id: int) -> str:
     return f"coop:{cooperative_id}"
 
 
-def coop_ids_in(rooms: Iterable[str]) -> list[int]:
-    """Return the cooperative ids named by `coop:<id>` rooms."""
-    prefix = coop_room("")
-    return sorted(
-        {int(room[len(prefix) :]) for room in rooms if room.startswith(prefix) and room[len(prefix) :].isdigit()}
-    )
-
-
 def org_room(organization_id: int) -> str:
     """Return the room of a parent organization's logins."""
     return f"org:{organization_id}"
@@ -60,13 +52,20 @@ def rooms_for(
 
 
 def rooms_of(
-    user_id: int, role: object, cooperative_id: int | None, *, in_coop_room: bool, organization_id: int | None = None
+    user_id: int,
+    role: object,
+    cooperative_id: int | None,
+    *,
+    in_coop_room: bool,
+    organization_id: int | None = None,
+    organization_coop_ids: Iterable[int] = (),
 ) -> list[str]:
-    """Return the rooms a signed-in user's sockets join: user, role, everyone, cooperative if it leads one,
-    and its parent organization for an organization's login."""
+    """Return the rooms a signed-in user's sockets join: user, role, everyone, cooperative if it leads one; an
+    organization's login joins its organization and the rooms of the cooperatives under it (it sees them)."""
     rooms = [user_room(user_id), role_room(role), EVERYONE]
     if in_coop_room and cooperative_id is not None:
         rooms.append(coop_room(cooperative_id))
     if organization_id is not None:
         rooms.append(org_room(organization_id))
+        rooms += [coop_room(cid) for cid in sorted(set(organization_coop_ids))]
     return rooms

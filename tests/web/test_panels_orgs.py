@@ -120,11 +120,18 @@ def test_a_fee_reaches_the_cooperative_and_its_organization_live(world):
         sa.select(ChangeLog).where(ChangeLog.event == "payment.succeeded").order_by(ChangeLog.id.desc())
     ).first()
     assert {"allocations", "fees", "users"} <= set(change.topics)
-    assert {f"coop:{world['coop1']}", f"org:{world['org_a']}"} <= set(change.rooms)
-    assert f"org:{db.session.get(Cooperative, world['coop2']).parent_organization_id}" not in change.rooms
-
-
-def test_each_login_joins_the_room_of_what_it_sees(world):
     contact = db.session.scalar(sa.select(User).where(User.email == "coop1@example.test"))
+    # the cooperative's login and its organization's login both sit in the room the change reaches
+    assert f"coop:{world['coop1']}" in change.rooms
     assert f"coop:{world['coop1']}" in rooms_of(contact)
-    assert f"org:{world['org_a']}" in rooms_of(world["org_login"])
+    org_rooms = rooms_of(world["org_login"])
+    assert f"coop:{world['coop1']}" in org_rooms and f"org:{world['org_a']}" in org_rooms
+    assert f"coop:{world['coop2']}" not in org_rooms  # another organization's cooperative
+
+
+def test_registering_a_cooperative_signals_its_organization(world):
+    register_cooperative(world["org_a"], 3)
+    change = db.session.scalars(
+        sa.select(ChangeLog).where(ChangeLog.event == "payment.succeeded").order_by(ChangeLog.id.desc())
+    ).first()
+    assert "cooperatives" in change.topics and f"org:{world['org_a']}" in change.rooms
