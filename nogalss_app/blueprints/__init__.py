@@ -10,6 +10,7 @@ from . import (
     apex,
     apex_funds,
     auth,
+    figures,
     finance,
     leader,
     main,
@@ -36,4 +37,5 @@ def all_blueprints() -> list[Blueprint]:
         *dashboards,
         *notifications_api.blueprints(),
         *payments.blueprints(),
+        *figures.blueprints(),
     ]
