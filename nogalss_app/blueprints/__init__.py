@@ -19,6 +19,7 @@ from . import (
     ops,
     payments,
     public,
+    reports,
     super_admin,
 )
 from .notifications import api as notifications_api
@@ -38,4 +39,5 @@ def all_blueprints() -> list[Blueprint]:
         *notifications_api.blueprints(),
         *payments.blueprints(),
         *figures.blueprints(),
+        *reports.blueprints(),
     ]
