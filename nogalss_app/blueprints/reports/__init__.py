@@ -19,6 +19,7 @@ from ...services.exports import FORMATS, csv_chunks, pdf_bytes, xlsx_chunks
 from ...services.fields import id_from_text
 from ...services.periods import PRESETS, period_from_args
 from ...services.reports import REPORTS, Audience, Report, Request, json_chunks, report_filters, reports_for, table_for
+from . import statements
 from .view import page_context
 
 REPORT_ROLES = frozenset(role for report in REPORTS.values() for role in report.roles)
@@ -108,4 +109,4 @@ def reports_link() -> dict:
 
 def blueprints() -> list[Blueprint]:
     """Return the Reports page and JSON blueprints."""
-    return [bp, api]
+    return [bp, api, statements.bp]

@@ -80,7 +80,9 @@ def withdrawals(*where: Any, negative: bool = False) -> sa.Select:
     """Withdrawals, referenced by their WITHDRAWAL transaction once processed; negative when netted."""
     amount = -Withdrawal.amount_kobo if negative else Withdrawal.amount_kobo
     reference = sa.func.coalesce(Transaction.reference, _code("WD-", Withdrawal.id))
-    columns = _rows("withdrawal", Withdrawal.id, reference, Withdrawal.created_at, Withdrawal.reason, amount)
+    # A processed withdrawal is dated by its ledger line (when the money left), a waiting one by its request.
+    when = sa.func.coalesce(Transaction.created_at, Withdrawal.created_at)
+    columns = _rows("withdrawal", Withdrawal.id, reference, when, Withdrawal.reason, amount)
     return sa.select(*columns).outerjoin(Transaction, Transaction.id == Withdrawal.transaction_id).where(*where)
 
 
