@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from ...extensions import db
 from ...models import AuditLog, User
 from ..errors import ValidationFailed
 from ..exports import Column, Kind
@@ -86,3 +87,11 @@ def audit_rows(request: Request) -> Iterator[dict[str, Any]]:
     """Yield the filtered audit rows of the period."""
     for log, first, last, email in stream(audit_select(request)):
         yield audit_row(log, first, last, email)
+
+
+def audit_page(request: Request, offset: int, limit: int) -> tuple[int, list[dict[str, Any]]]:
+    """Return how many audit rows match and one page of them (COUNT and OFFSET in SQL)."""
+    query = audit_select(request)
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())) or 0
+    rows = db.session.execute(query.limit(limit).offset(offset)).all()
+    return int(count), [audit_row(*row) for row in rows]

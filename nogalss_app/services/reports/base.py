@@ -49,6 +49,9 @@ class Report:
     rows: Callable[[Request], Iterator[dict[str, Any]]]
     summary: Callable[[Request], list[SummaryLine]] = lambda request: []
     description: str = ""
+    # For long row-by-row reports (the audit log): (count, one page of rows) read with SQL COUNT/OFFSET, so a
+    # page of the report does not read every row of the period.
+    paged: Callable[[Request, int, int], tuple[int, list[dict[str, Any]]]] | None = None
 
 
 def stream(select: sa.Select) -> Iterator[Any]:

@@ -76,6 +76,7 @@ REPORTS: dict[str, Report] = {
             audit_log.audit_columns,
             audit_log.audit_rows,
             description="Who changed what, filtered by actor, action, entity and dates.",
+            paged=audit_log.audit_page,
         ),
     ]
 }

@@ -16,14 +16,16 @@ JSON_BATCH = 500
 
 def table_for(report: Report, request: Request) -> Table:
     """Return the report as an export table (rows are read once, as the export writes them)."""
+    columns = report.columns(request)
     return Table(
         title=report.title,
         organisation=ORGANISATION,
         period=request.period,
         generated_at=request.now,
-        columns=report.columns(request),
+        columns=columns,
         rows=report.rows(request),
         summary=report.summary(request),
+        totals=any(column.summed for column in columns),
         filename_stem=report.name,
     )
 
