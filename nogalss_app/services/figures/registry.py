@@ -16,6 +16,7 @@ from ...models import (
     Allocation,
     Contribution,
     Expense,
+    ExpenseStatus,
     LeaderLink,
     Loan,
     LoanStatus,
@@ -253,6 +254,30 @@ FIGURES: list[Figure] = [
     Figure("member", "savings", "this_month", "Saved this month", _member_this_month),
     Figure("member", "savings", "contributed", "Contributed in all", _member_contributed),
     Figure("member", "savings", "withdrawn", "Paid out in withdrawals", _member_withdrawn),
+]
+
+
+def _loans_of(status: LoanStatus) -> Rows:
+    """Return the row source of loans of one status."""
+    return lambda scope: sources.loans(Loan.status == status)
+
+
+def _expenses_of(status: ExpenseStatus, own: bool) -> Rows:
+    """Return the row source of expenses of one status (only the viewer's own when `own`)."""
+
+    def rows(scope: Scope) -> sa.Select:
+        mine = (Expense.created_by_id == scope.viewer_id,) if own else ()
+        return sources.expenses(Expense.status == status, *mine)
+
+    return rows
+
+
+# Per-status sums shown beside the totals: one figure per status.
+FIGURES += [Figure("super_admin", "loans", s.value.lower(), f"{s.label} loans", _loans_of(s)) for s in LoanStatus]
+FIGURES += [
+    Figure(dashboard, "expenses", s.value.lower(), f"{s.label} expenses", _expenses_of(s, own=dashboard == "finance"))
+    for dashboard in ("super_admin", "finance")
+    for s in ExpenseStatus
 ]
 
 _BY_KEY = {(f.dashboard, f.panel, f.key): f for f in FIGURES}
