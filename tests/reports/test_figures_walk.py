@@ -126,6 +126,8 @@ def test_figures_keep_the_dashboards_scope_rules(demo, app):
     assert admin.get("/api/figures/member/savings/balance").status_code == 422
     assert admin.get("/api/figures/member/savings/balance?member=999999").status_code == 404
     assert admin.get("/api/figures/finance/overview/net?page=0").status_code == 422
+    for month in ("1999-01", "abc", "2026-13", "x" * 40):
+        assert admin.get(f"/api/figures/finance/monthly/net?month={month}").status_code == 422, month
     # a row of another member's balance is not part of this member's figure
     theirs = admin.get(f"/api/figures/member/savings/balance?member={other.id}").get_json()["rows"]
     if theirs:

@@ -23,6 +23,7 @@ from ..dashboards.render import scope_args
 from ..web import iso
 
 BY_SLUG = {spec["slug"]: key for key, spec in DASHBOARDS.items()}
+MAX_EXTRA = 16
 ENTITIES = ("transaction", "loan", "withdrawal", "expense")
 
 bp = Blueprint("figures", __name__, url_prefix="/figures")
@@ -47,7 +48,10 @@ def _resolve(slug: str, panel_name: str, key: str) -> tuple[str, Figure, Scope] 
         raise ValidationFailed(f"Choose the {field} to view.", {field: "required for a super admin"})
     if scope_args(scope):
         audit.record_view_as(dashboard, actor_id=current_user.id, chosen=scope_args(scope))
-    return dashboard, figure, replace(scope, params=clean_options(panel, request.args))
+    extra = {name: request.args[name] for name in figure.extra if request.args.get(name)}
+    if any(len(value) > MAX_EXTRA or not value.isascii() for value in extra.values()):
+        raise ValidationFailed("Check the figure's parameters.", {name: "not a value of this figure" for name in extra})
+    return dashboard, figure, replace(scope, params={**clean_options(panel, request.args), **extra})
 
 
 def _page(figure: Figure, scope: Scope) -> FigurePage:

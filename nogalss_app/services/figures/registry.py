@@ -27,6 +27,7 @@ from ...models import (
     WithdrawalStatus,
 )
 from ...models.enums import DISBURSED_LOAN_STATUSES
+from ..errors import ValidationFailed
 from ..stats import compute
 from ..stats import queries_platform_finance as qf
 from ..stats.panels.super_admin import distribution_months
@@ -50,6 +51,8 @@ class Figure:
     key: str
     label: str
     rows: Rows
+    # Query parameters of the figure itself beyond the panel's options, e.g. `month` for one row of a table.
+    extra: tuple[str, ...] = ()
 
 
 def _coop(scope: Scope) -> int:
@@ -67,8 +70,17 @@ def _member(scope: Scope) -> int:
 
 
 def _window(column, scope: Scope, months: int) -> sa.ColumnElement[bool]:
-    """Return `column` inside the last `months` calendar months (Nigerian time), as the panels count them."""
+    """Return `column` inside the last `months` calendar months (Nigerian time), as the panels count them.
+
+    With a `month` parameter (YYYY-MM, one of those months) only that month: one row of the panel's table.
+    """
     span = compute.last_months(scope.now, months)
+    chosen = scope.params.get("month")
+    if chosen:
+        found = [m for m in span if m.key == chosen]
+        if not found:
+            raise ValidationFailed("Check the month.", {"month": f"must be one of the last {months} months"})
+        span = found
     return sa.and_(column >= span[0].start, column < span[-1].end)
 
 
@@ -232,17 +244,17 @@ FIGURES: list[Figure] = [
     Figure("finance", "overview", "inflow", "Total inflow", _inflow),
     Figure("finance", "overview", "outflow", "Total outflow", _outflow),
     Figure("finance", "overview", "net", "Net", _net),
-    Figure("finance", "monthly", "inflow", "Inflow, last 6 months", _inflow_months),
-    Figure("finance", "monthly", "outflow", "Outflow, last 6 months", _outflow_months),
-    Figure("finance", "monthly", "net", "Net, last 6 months", _net_months),
+    Figure("finance", "monthly", "inflow", "Inflow", _inflow_months, ("month",)),
+    Figure("finance", "monthly", "outflow", "Outflow", _outflow_months, ("month",)),
+    Figure("finance", "monthly", "net", "Net", _net_months, ("month",)),
     Figure("finance", "withdrawals", "waiting", "Withdrawals waiting", _queue),
     Figure("finance", "expenses", "total", "My expenses", _own_expenses),
     Figure("apex_funds", "overview", "fees", "Registration fees", _APEX_FEES),
     Figure("apex_funds", "overview", "share", "Apex Fund share", _APEX_SHARE),
-    Figure("apex_funds", "monthly", "share", "Apex Fund share, 12 months", _APEX_MONTHS),
+    Figure("apex_funds", "monthly", "share", "Apex Fund share", _APEX_MONTHS, ("month",)),
     Figure("nogalss_funds", "overview", "fees", "Registration fees", _NOGALSS_FEES),
     Figure("nogalss_funds", "overview", "share", "Nogalss Fund share", _NOGALSS_SHARE),
-    Figure("nogalss_funds", "monthly", "share", "Nogalss Fund share, 12 months", _NOGALSS_MONTHS),
+    Figure("nogalss_funds", "monthly", "share", "Nogalss Fund share", _NOGALSS_MONTHS, ("month",)),
     Figure("apex", "overview", "pending_loans", "Pending loans requested", _pending_loans),
     Figure("apex", "overview", "contributions", "Contributions", _contributions),
     Figure("apex", "overview", "loans_disbursed", "Loans disbursed", _disbursed),
