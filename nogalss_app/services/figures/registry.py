@@ -28,6 +28,7 @@ from ...models import (
 )
 from ...models.enums import DISBURSED_LOAN_STATUSES
 from ..errors import ValidationFailed
+from ..fields import id_from_text
 from ..stats import compute
 from ..stats import queries_platform_finance as qf
 from ..stats.panels.super_admin import distribution_months
@@ -155,14 +156,29 @@ def _all_expenses(scope: Scope) -> sa.Select:
 
 
 def _distribution(scope: Scope) -> sa.Select:
+    """Contributions of the distribution panel's period; with `row`, one row of its table (a month or cooperative)."""
     period = scope.params.get("period", "all")
+    row = scope.params.get("row")
+    created = Contribution.created_at
     if scope.params.get("group") == "month":
         months, earlier = distribution_months(period, scope.now)
+        if row == "earlier" and earlier:
+            return sources.contributions(created < months[0].start)
+        if row:
+            month = next((m for m in months if m.key == row), None)
+            if month is None:
+                raise ValidationFailed("Check the row.", {"row": "must be one of the panel's months"})
+            return sources.contributions(created >= month.start, created < month.end)
         lower = None if earlier else months[0].start
-        end = Contribution.created_at < months[-1].end
-        return sources.contributions(end, *(() if lower is None else (Contribution.created_at >= lower,)))
+        return sources.contributions(created < months[-1].end, *(() if lower is None else (created >= lower,)))
     since = compute.period_start(period, scope.now)
-    return sources.contributions(*(() if since is None else (Contribution.created_at >= since,)))
+    where = () if since is None else (created >= since,)
+    if row:
+        coop_id = id_from_text(row)
+        if coop_id is None:
+            raise ValidationFailed("Check the row.", {"row": "must be a cooperative number"})
+        where = (*where, Contribution.cooperative_id == coop_id)
+    return sources.contributions(*where)
 
 
 def _pending_loans(scope: Scope) -> sa.Select:
@@ -234,7 +250,7 @@ FIGURES: list[Figure] = [
     Figure("super_admin", "money", "contributions", "Total contributions", _contributions),
     Figure("super_admin", "money", "loans_disbursed", "Loans disbursed", _disbursed),
     Figure("super_admin", "money", "withdrawals_processed", "Withdrawals processed", _processed),
-    Figure("super_admin", "distribution", "total", "Contributions", _distribution),
+    Figure("super_admin", "distribution", "total", "Contributions", _distribution, ("row",)),
     Figure("super_admin", "expenses", "total", "All expenses", _all_expenses),
     Figure("finance", "overview", "fees", "Registration fees", _fees),
     Figure("finance", "overview", "contributions", "Contributions", _contributions),
@@ -258,7 +274,7 @@ FIGURES: list[Figure] = [
     Figure("apex", "overview", "pending_loans", "Pending loans requested", _pending_loans),
     Figure("apex", "overview", "contributions", "Contributions", _contributions),
     Figure("apex", "overview", "loans_disbursed", "Loans disbursed", _disbursed),
-    Figure("apex", "distribution", "total", "Contributions", _distribution),
+    Figure("apex", "distribution", "total", "Contributions", _distribution, ("row",)),
     Figure("leader", "overview", "contributions", "Contributions", _coop_contributions),
     Figure("leader", "overview", "leader_allocation", "Leader allocation earned", _leader_allocation),
     Figure("leader", "overview", "pending_loans", "Pending loan applications", _coop_pending_loans),
