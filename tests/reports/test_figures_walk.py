@@ -120,6 +120,10 @@ def test_figures_keep_the_dashboards_scope_rules(demo, app):
     leader = app.test_client()
     sign_in_demo(leader, "leader1")
     assert leader.get("/api/figures/leader/overview/nope").status_code == 404
+    # a member of another cooperative is not one of this leader's members
+    assert leader.get(f"/api/figures/leader/members/balance?of={other.id}").status_code == 404
+    own_member = demo_user("member1")
+    assert leader.get(f"/api/figures/leader/members/balance?of={own_member.id}").status_code == 200
     assert leader.get("/api/figures/no-such/overview/contributions").status_code == 404
     admin = app.test_client()
     sign_in_demo(admin, "super-admin")

@@ -21,13 +21,16 @@ from ...models import (
     Loan,
     LoanStatus,
     Recipient,
+    Role,
     Transaction,
     TxType,
+    User,
     Withdrawal,
     WithdrawalStatus,
 )
 from ...models.enums import DISBURSED_LOAN_STATUSES
-from ..errors import ValidationFailed
+from ...extensions import db
+from ..errors import NotFound, ValidationFailed
 from ..fields import id_from_text
 from ..stats import compute
 from ..stats import queries_platform_finance as qf
@@ -220,6 +223,22 @@ def _leader_allocation(scope: Scope) -> sa.Select:
     )
 
 
+def _coop_member_balance(scope: Scope) -> sa.Select:
+    """Savings movements of the cooperative's members; with `of`, of one of them (another's is a 404)."""
+    coop_id = _coop(scope)
+    members = sa.select(User.id).where(User.cooperative_id == coop_id, User.role == Role.MEMBER)
+    raw = scope.params.get("of")
+    if raw:
+        member_id = id_from_text(raw)
+        if member_id is None or db.session.scalar(members.where(User.id == member_id)) is None:
+            raise NotFound("No such member in this cooperative.")
+        members = sa.select(sa.literal(member_id))
+    return _union(
+        sources.contributions(Contribution.user_id.in_(members)),
+        sources.withdrawals(Withdrawal.user_id.in_(members), PROCESSED, negative=True),
+    )
+
+
 def _member_balance(scope: Scope) -> sa.Select:
     user_id = _member(scope)
     return _union(
@@ -278,6 +297,7 @@ FIGURES: list[Figure] = [
     Figure("leader", "overview", "contributions", "Contributions", _coop_contributions),
     Figure("leader", "overview", "leader_allocation", "Leader allocation earned", _leader_allocation),
     Figure("leader", "overview", "pending_loans", "Pending loan applications", _coop_pending_loans),
+    Figure("leader", "members", "balance", "Savings balance", _coop_member_balance, ("of",)),
     Figure("member", "savings", "balance", "Savings balance", _member_balance),
     Figure("member", "savings", "this_month", "Saved this month", _member_this_month),
     Figure("member", "savings", "contributed", "Contributed in all", _member_contributed),
