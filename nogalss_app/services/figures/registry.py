@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from ...extensions import db
 from ...models import (
     Allocation,
     Contribution,
@@ -29,7 +30,6 @@ from ...models import (
     WithdrawalStatus,
 )
 from ...models.enums import DISBURSED_LOAN_STATUSES
-from ...extensions import db
 from ..errors import NotFound, ValidationFailed
 from ..fields import id_from_text
 from ..stats import compute
