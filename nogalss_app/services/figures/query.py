@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ...extensions import db
+from ...models import Transaction
 from ..errors import NotFound
 from ..stats.scope import Scope
 from .registry import Figure
@@ -74,4 +75,9 @@ def figure_row(figure: Figure, scope: Scope, entity: str, row_id: int) -> dict[s
     found = db.session.execute(sa.select(rows).where(rows.c.entity == entity, rows.c.id == row_id)).first()
     if found is None:
         raise NotFound("That row is not part of this figure.")
-    return _row(found._mapping)
+    row = _row(found._mapping)
+    if entity == "transaction":
+        tx = db.session.get(Transaction, row_id)
+        if tx is not None:
+            row["ledger"] = {"type": tx.type.label, "category": tx.category.label, "status": tx.status.label}
+    return row
