@@ -11,6 +11,7 @@ from . import (
     apex_funds,
     auth,
     cooperative,
+    figures,
     finance,
     leader,
     main,
@@ -20,6 +21,7 @@ from . import (
     parent_org,
     payments,
     public,
+    reports,
     super_admin,
 )
 from .notifications import api as notifications_api
@@ -38,4 +40,6 @@ def all_blueprints() -> list[Blueprint]:
         *dashboards,
         *notifications_api.blueprints(),
         *payments.blueprints(),
+        *figures.blueprints(),
+        *reports.blueprints(),
     ]
