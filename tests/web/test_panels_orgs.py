@@ -129,8 +129,11 @@ def test_a_fee_reaches_the_cooperative_and_its_organization_live(world):
     assert f"coop:{world['coop2']}" not in org_rooms  # another organization's cooperative
 
 
-def test_registering_a_cooperative_signals_its_organization(world):
+def test_registering_a_cooperative_signals_its_organization_and_reconnects_its_logins(world, monkeypatch):
+    kicked: list[int] = []
+    monkeypatch.setattr("nogalss_app.services.connections.kick_user", kicked.append)
     register_cooperative(world["org_a"], 3)
+    assert kicked == [world["org_login"].id]  # its sockets rejoin with the new cooperative's room
     change = db.session.scalars(
         sa.select(ChangeLog).where(ChangeLog.event == "payment.succeeded").order_by(ChangeLog.id.desc())
     ).first()
