@@ -194,7 +194,19 @@ def create_cooperative(data: Mapping[str, Any], *, actor_id: int, now: datetime 
         summary = f"{person_name(actor_id)} created the cooperative {coop.name} ({coop.registration_number})"
         _signal("cooperative.created", coop, None, _state(coop), actor_id, summary, now)
         realtime.commit()
+    reconnect_organization_logins([coop.parent_organization_id])
     return coop
+
+
+def reconnect_organization_logins(org_ids: list[int | None]) -> None:
+    """Disconnect the organizations' logins (after the commit) so their sockets rejoin with the rooms of the
+    cooperatives now under them; the browser reconnects and catches up by itself."""
+    ids = [org_id for org_id in set(org_ids) if org_id is not None]
+    if not ids:
+        return
+    query = sa.select(User.id).where(User.role == Role.PARENT_ORGANIZATION, User.parent_organization_id.in_(ids))
+    for user_id in db.session.scalars(query).all():
+        connections.kick_user(user_id)
 
 
 def _update_event(before: dict[str, Any], coop: Cooperative) -> tuple[str, str]:
@@ -220,6 +232,8 @@ def update_cooperative(
         db.session.flush()
         _announce(coop, before, actor_id, now)
         realtime.commit()
+    if before["parent_organization_id"] != coop.parent_organization_id:
+        reconnect_organization_logins([before["parent_organization_id"], coop.parent_organization_id])
     return coop
 
 

@@ -12,7 +12,7 @@ from nogalss_app.services.payments.core import confirm_payment
 from nogalss_app.sockets import rooms_of
 from tests import factories
 from tests.factories import ContributionFactory, LoanFactory
-from tests.support.client import sign_in, text
+from tests.support.client import send, sign_in, text
 from tests.support.sign_ups import LEADER_PASSWORD, PASSWORD, cooperative_data, member_data
 
 
@@ -129,9 +129,34 @@ def test_a_fee_reaches_the_cooperative_and_its_organization_live(world):
     assert f"coop:{world['coop2']}" not in org_rooms  # another organization's cooperative
 
 
-def test_registering_a_cooperative_signals_its_organization(world):
+def test_registering_a_cooperative_signals_its_organization_and_reconnects_its_logins(world, monkeypatch):
+    kicked: list[int] = []
+    monkeypatch.setattr("nogalss_app.services.connections.kick_user", kicked.append)
     register_cooperative(world["org_a"], 3)
+    assert kicked == [world["org_login"].id]  # its sockets rejoin with the new cooperative's room
     change = db.session.scalars(
         sa.select(ChangeLog).where(ChangeLog.event == "payment.succeeded").order_by(ChangeLog.id.desc())
     ).first()
     assert "cooperatives" in change.topics and f"org:{world['org_a']}" in change.rooms
+
+
+def test_a_cooperative_created_or_moved_reconnects_the_organizations_logins_to_their_new_rooms(
+    client, login_as, monkeypatch
+):
+    org_a, org_b = factories.parent_org(), factories.parent_org()
+    login_a = factories.user(Role.PARENT_ORGANIZATION, parent_organization_id=org_a.id)
+    login_b = factories.user(Role.PARENT_ORGANIZATION, parent_organization_id=org_b.id)
+    kicked: list[int] = []
+    monkeypatch.setattr("nogalss_app.services.connections.kick_user", kicked.append)
+    login_as("SUPER_ADMIN")
+    body = {"name": "Kano Weavers", "registration_number": "KW-1", "parent_organization_id": org_a.id}
+    created = send(client, "POST", "/api/admin/cooperatives", body)
+    assert created.status_code == 201 and kicked == [login_a.id]
+    kicked.clear()
+    moved = send(
+        client,
+        "PUT",
+        f"/api/admin/cooperatives/{created.get_json()['id']}",
+        body | {"parent_organization_id": org_b.id},
+    )
+    assert moved.status_code == 200 and sorted(kicked) == sorted([login_a.id, login_b.id])

@@ -27,7 +27,7 @@ from ...models import (
     User,
 )
 from ...models.types import utcnow
-from .. import audit, ledger, realtime, registration
+from .. import audit, cooperatives, ledger, realtime, registration
 from ..errors import NotFound
 from ..fields import text_problem
 
@@ -307,7 +307,11 @@ def confirm_payment(
     problem = _problem(payment, amount_kobo, currency, status)
     if problem is not None:
         return _fail(payment, problem, now)
-    return _settle(payment, PaymentStatus.SUCCESSFUL, now, lambda: EFFECTS[payment.purpose](payment, now))
+    settled = _settle(payment, PaymentStatus.SUCCESSFUL, now, lambda: EFFECTS[payment.purpose](payment, now))
+    if settled.purpose is PaymentPurpose.COOPERATIVE_REGISTRATION and settled.status is PaymentStatus.SUCCESSFUL:
+        coop = db.session.get(Cooperative, settled.cooperative_id) if settled.cooperative_id else None
+        cooperatives.reconnect_organization_logins([coop.parent_organization_id if coop else None])
+    return settled
 
 
 def _fail(payment: Payment, reason: str, now: datetime) -> Payment:
