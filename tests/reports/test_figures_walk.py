@@ -89,6 +89,7 @@ def test_every_figure_link_of_every_dashboard_adds_up(demo, app):
     seen: set[tuple[str, str, str]] = set()
     coop_id = demo_user("leader1").cooperative_id
     member_id = demo_user("member1").id
+    organization_id = demo_user("org1").parent_organization_id
     for local, key in [
         ("finance", "finance"),
         ("apex", "apex"),
@@ -96,6 +97,8 @@ def test_every_figure_link_of_every_dashboard_adds_up(demo, app):
         ("nogalss-funds", "nogalss_funds"),
         ("leader1", "leader"),
         ("member1", "member"),
+        ("coop1", "cooperative"),
+        ("org1", "parent_org"),
     ]:
         client = app.test_client()
         sign_in_demo(client, local)
@@ -103,7 +106,12 @@ def test_every_figure_link_of_every_dashboard_adds_up(demo, app):
     admin = app.test_client()
     sign_in_demo(admin, "super-admin")
     for key in DASHBOARDS:
-        query = {"leader": f"cooperative={coop_id}", "member": f"member={member_id}"}.get(key, "")
+        query = {
+            "leader": f"cooperative={coop_id}",
+            "cooperative": f"cooperative={coop_id}",
+            "member": f"member={member_id}",
+            "parent_org": f"organization={organization_id}",
+        }.get(key, "")
         seen |= walk(admin, key, query)
     assert seen == {(f.dashboard, f.panel, f.key) for f in FIGURES}
 
