@@ -258,6 +258,7 @@
 
   function swapPushed(el, html, v) {
     var ctx = { text: html, target: el, swap: "innerMorph", sourceElement: el, liveInfo: { kind: "push", v: v } };
+    swapKind = "push";
     var done = htmx.swap(ctx);
     var finish = function () { if (!ctx.liveInfo.handled) afterSwap(el, ctx.liveInfo); };
     if (done && typeof done.then === "function") done.then(finish, finish); else finish();
@@ -513,12 +514,17 @@
     setTimeout(function () { fire(el, true); }, s.retryDelay);
   });
 
-  // A morph keeps the user's open confirm step open (unless the answer is to the user's own form).
+  // A refresh or push keeps the user's open confirm step open; the answer to the user's own form decides itself.
+  var swapKind = null;
+  document.addEventListener("htmx:before:swap", function (evt) {
+    var ctx = evt.detail && evt.detail.ctx;
+    swapKind = ctx && ctx.liveInfo ? ctx.liveInfo.kind : null;
+  });
   document.addEventListener("htmx:before:morph:attr", function (evt) {
     var d = evt.detail || {};
     var node = evt.target;
-    if (d.attrName === "open" && d.newValue === null && node && node.tagName === "DETAILS" && node.open &&
-        node.contains(document.activeElement)) evt.preventDefault();
+    if (swapKind !== "form" && d.attrName === "open" && d.newValue === null && node && node.tagName === "DETAILS" &&
+        node.open) evt.preventDefault();
   });
 
   document.addEventListener("click", function (evt) {
