@@ -18,13 +18,12 @@ if __name__ == "__main__":
 from flask import request  # noqa: E402
 
 from nogalss_app import create_app  # noqa: E402
-from nogalss_app.extensions import csrf, socketio  # noqa: E402
+from nogalss_app.extensions import socketio  # noqa: E402
 
 app = create_app()
 
 
 @app.post("/__test__/emit")
-@csrf.exempt
 def emit_for_test():
     """Emit the posted event to every socket of this process."""
     body = request.get_json()
