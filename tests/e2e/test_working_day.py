@@ -74,8 +74,15 @@ def test_own_change_is_shown_once_the_notice_stays_and_focus_is_on_the_panel(mod
     actions = member.locator("#panel-actions")
     own_requests = member.locator("#panel-withdrawals tr", has_text="₦123.45")
     expect(own_requests).to_have_count(0)
-    actions.locator("#withdrawal-withdrawal_amount").fill("123.45")
+    keys: list[str | None] = []
+    member.on("request", lambda req: req.method == "POST" and keys.append(req.headers.get("idempotency-key")))
+    amount = actions.locator("#withdrawal-withdrawal_amount")
+    amount.fill("123.456")
     actions.locator("#withdrawal-reason").fill("School fees (e2e)")
+    actions.get_by_role("button", name="Request the withdrawal").click()
+    expect(amount).to_have_attribute("aria-invalid", "true", timeout=LIVE)
+    expect(amount).to_be_focused()  # a refusal takes focus to the field it is about
+    amount.fill("123.45")
     before = refreshes(member, "actions")
 
     actions.get_by_role("button", name="Request the withdrawal").dblclick()  # an accidental double click
@@ -91,7 +98,8 @@ def test_own_change_is_shown_once_the_notice_stays_and_focus_is_on_the_panel(mod
     expect(actions.locator("#withdrawal-withdrawal_amount")).to_have_value("")  # the form was reset
     expect(actions.locator("#withdrawal-reason")).to_have_value("")
     expect(own_requests).to_have_count(1)
-    assert member.console_errors == []
+    assert len(keys) == 2 and all(keys) and keys[0] != keys[1]  # one key per request, the duplicate never left
+    assert [e for e in member.console_errors if "status of 422" not in e] == []  # the refusal provoked above
 
 
 def test_a_half_typed_note_holds_the_queue_and_offers_the_new_data(module_deployment, new_page):

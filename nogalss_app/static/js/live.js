@@ -15,8 +15,9 @@
  * user: it shows "New data — update" instead.
  *
  * Own changes. The answer to a panel form renders the new panel; its notice is kept in the panel (a refresh does
- * not wipe it) and announced politely; focus goes to the panel (or the first refused field); the form resets and
- * its Idempotency-Key rotates; a second submission of a form still in flight is dropped.
+ * not wipe it) and announced politely; focus goes to the panel (or the first refused field); the form resets.
+ * Each submission sends the form's Idempotency-Key, which rotates once an answer arrives (a retry after a lost
+ * answer reuses it); a second submission of a form still in flight is dropped.
  *
  * Offline. Actions are disabled with the reason, each panel says "not updated since hh:mm" (its server stamp,
  * Nigerian time), the badge says "offline since hh:mm" (server clock, Nigerian time); a reconnect asks the server
@@ -114,11 +115,17 @@
     return copy.textContent.replace(/\s+/g, " ").trim();
   }
 
+  // Texts announced within a short window are read as one message (several panels changing at once).
+  var announcing = [];
+  var announceTimer = null;
   function announce(text) {
-    if (!text) return;
-    announcer.textContent = "";
-    // A new text node in a polite region is read once the user is idle.
-    setTimeout(function () { announcer.textContent = text; }, 50);
+    if (!text || announcing.indexOf(text) >= 0) return;
+    announcing.push(text);
+    clearTimeout(announceTimer);
+    announceTimer = setTimeout(function () {
+      announcer.textContent = announcing.map(function (t) { return t.replace(/[.\s]+$/, ""); }).join(". ") + ".";
+      announcing = [];
+    }, 250);
   }
 
   function changeText(el) {
@@ -305,7 +312,7 @@
       restoreNotice(el);
     }
     var digest = digestOf(el);
-    if (wasLoaded && info.kind !== "form" && s.digest !== null && digest !== s.digest) {
+    if (wasLoaded && info.kind !== "form" && info.kind !== "options" && s.digest !== null && digest !== s.digest) {
       highlight(el);
       announce(changeText(el));
     }
@@ -326,10 +333,7 @@
         restoreNotice(el);
         announce(s.notice.text);
       }
-      if (form && form.isConnected) {
-        form.reset();
-        form.setAttribute("data-idempotency-key", newKey());
-      }
+      if (form && form.isConnected) form.reset();
       focusPanel(el);
     } else {
       var invalid = el.querySelector("[aria-invalid=true]");
@@ -476,6 +480,8 @@
     var header = ctx.response.headers && ctx.response.headers.get("X-Live-V");
     if (header !== null && header !== undefined && header !== "") ctx.liveInfo.v = parseInt(header, 10);
     ctx.liveInfo.ok = ctx.response.status < 400;
+    // An answer came: the next submission of this form is a new request (a retry after a lost answer is not).
+    if (ctx.liveInfo.form) ctx.liveInfo.form.setAttribute("data-idempotency-key", newKey());
     if (typeof ctx.liveInfo.v === "number" && ctx.liveInfo.v > lastV) setLastV(ctx.liveInfo.v);
   });
 
