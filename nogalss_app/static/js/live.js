@@ -30,7 +30,7 @@
   "use strict";
 
   var DEBOUNCE_MS = 150;
-  var HIGHLIGHT_MS = 1600;
+  var HIGHLIGHT_MS = 4000; // the fade itself is 1.5 s (CSS); under reduced motion this is how long the outline stays
   var NOTICE_KEEP_MS = 120000;
   var STAMP = "[data-stamp], .panel-updated";
   var OWN_UI = "[data-live-ui]";
