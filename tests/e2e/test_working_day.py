@@ -27,6 +27,8 @@ LOADS = {
     "nogalss-funds": "nogalss-funds",
     "leader": "leader1",
     "member": "member1",
+    "cooperative": "coop1",
+    "parent-organization": "org1",
 }
 PAGE_LOADS = 200
 
