@@ -24,7 +24,7 @@ CHROMIUM_FLAGS = [
 # A dashboard page (as opposed to a management page, which has no panels and no live connection).
 DASHBOARD = re.compile(r"/dashboard/[a-z-]+(\?.*)?")
 # Every panel must have loaded within this: live.js asks again for a panel whose first answer was lost (after its
-# 4 s request timeout, or the 5 s watchdog), so this leaves room for one retry on a busy machine.
+# 4 s request timeout; there is no watchdog), so this leaves room for one retry on a busy machine.
 PANELS_MS = 15_000
 LIVE_MS = 5_000
 

@@ -56,6 +56,7 @@ def _page_blueprint(key: str, spec: dict) -> Blueprint:
             scope=scope,
             viewing=_viewing_label(scope),
             live_v=realtime.latest_v(),
+            view_params={name: str(value) for name, value in scope_args(scope).items()},
         )
 
     @bp.get("/panels/<name>")

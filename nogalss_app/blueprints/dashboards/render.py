@@ -11,6 +11,7 @@ from typing import Any
 from flask import current_app, make_response, render_template
 
 from ...metrics import PANEL_RENDER
+from ...services import realtime
 from ...services.stats.panel import Panel
 from ...services.stats.registry import clean_options
 from ...services.stats.scope import Scope
@@ -36,10 +37,14 @@ def render_panel(dashboard: str, panel: Panel, scope: Scope, extra: dict | None 
     """Build and render one panel; a failure becomes an inline panel error (500), never a broken page.
 
     `extra` carries a form's outcome into the partial: notice, form_error, field_errors, form_values.
+    The X-Live-V header is the newest ChangeLog v this render reflects (read before the data): live.js skips the
+    refetch a signal of that v or older would cause (the echo of the user's own change).
     """
     started = time.perf_counter()
+    live_v = 0
     extra = {"notice": None, "form_error": None, "field_errors": {}, "form_values": {}, **(extra or {})}
     try:
+        live_v = realtime.latest_v()
         data = panel.build(scope)
         html = render_template(
             "dashboards/panel.html",
@@ -60,6 +65,7 @@ def render_panel(dashboard: str, panel: Panel, scope: Scope, extra: dict | None 
     PANEL_RENDER.labels(dashboard=dashboard, panel=panel.name).observe(elapsed)
     response = make_response(html, status)
     response.headers["Server-Timing"] = f"panel;dur={elapsed * 1000:.1f}"
+    response.headers["X-Live-V"] = str(live_v)
     return response
 
 
