@@ -72,8 +72,9 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint (auth, public, payments, ops and one package per dashboard) and the id converter."""
     from .blueprints import all_blueprints
-    from .blueprints.web import IdConverter
+    from .blueprints.web import IdConverter, SafeRequest
 
+    app.request_class = SafeRequest
     app.url_map.converters["id"] = IdConverter
     for blueprint in all_blueprints():
         app.register_blueprint(blueprint)

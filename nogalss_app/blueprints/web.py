@@ -7,16 +7,19 @@
   `refusal()` builds it from a ServiceError with the service's field names mapped to the form's (`renamed`).
 - `panel_reply()` re-renders one dashboard panel with a form's outcome (status = the refusal's).
 - `IdConverter` is the `<id:...>` URL converter: the services' one id rule, so an id beyond any row is a 404.
+- `SafeRequest` is the app's request class: a JSON body that cannot be read safely (invalid UTF-8, nesting
+  deeper than MAX_JSON_DEPTH, a parser that runs out of stack) is a 400 with the error shape, for every route.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from flask import current_app, request, url_for
+from flask import Request, current_app, request, url_for
 from flask_login import current_user
 from werkzeug.routing import BaseConverter
 
@@ -41,6 +44,57 @@ class Malformed(ServiceError):
 
     status = 400
     code = "bad_request"
+
+
+# JSON bodies are flat objects (a list of ids at most); anything nested deeper than this is refused with 400
+# before a view (or the error handler echoing it) could walk it.
+MAX_JSON_DEPTH = 32
+
+
+def json_depth_exceeds(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Return True when a parsed JSON value nests deeper than `limit` (iterative: no recursion to exhaust)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > limit:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+class SafeRequest(Request):
+    """The request class of the app: reading JSON never raises anything but a 400 (SPEC §5, BAD_INPUTS 26).
+
+    The body must be strict UTF-8 (the json module would let the bytes of a lone surrogate through), parse within
+    the interpreter's stack, and nest at most MAX_JSON_DEPTH deep. `silent` only forgives a body that is not
+    declared as JSON (Flask's meaning); a body declared as JSON that cannot be read is a 400 either way.
+    """
+
+    _safe_json: Any = None
+    _safe_json_read = False
+
+    def get_json(self, force: bool = False, silent: bool = False, cache: bool = True):
+        """Return the parsed JSON body; None when silent and not JSON; Malformed (400) when unreadable."""
+        if cache and self._safe_json_read:
+            return self._safe_json
+        if not (force or self.is_json):
+            return None if silent else self.on_json_loading_failed(None)
+        data = self._read_json(self.get_data(cache=cache))
+        if cache:
+            self._safe_json, self._safe_json_read = data, True
+        return data
+
+    def _read_json(self, raw: bytes) -> Any:
+        """Decode and parse a body, refusing what cannot be read safely."""
+        try:
+            data = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            raise Malformed("The JSON body could not be read: send valid UTF-8 JSON.") from None
+        if json_depth_exceeds(data):
+            raise Malformed(f"The JSON body is nested too deeply (at most {MAX_JSON_DEPTH} levels).")
+        return data
 
 
 class IdConverter(BaseConverter):
