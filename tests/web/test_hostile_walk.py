@@ -5,6 +5,7 @@ the answer (401, 403, 404, 405, 400, 422 ...), it is never a 500.
 
 from __future__ import annotations
 
+import functools
 import re
 from urllib.parse import quote
 
@@ -63,15 +64,13 @@ def hostile_bodies() -> list:
 
 def concrete_paths(rule) -> list[str]:
     """Return the rule's URL with its arguments replaced by each hostile value (ids only where ids go)."""
-    paths = set()
-    for value in HOSTILE_IDS + HOSTILE_TEXT:
+    return sorted({ARGUMENT.sub(functools.partial(_fill, value), rule.rule) for value in HOSTILE_IDS + HOSTILE_TEXT})
 
-        def fill(match: re.Match) -> str:
-            is_id = match.group(1) in ("id", "int")
-            return value if not is_id or value in HOSTILE_IDS else HOSTILE_IDS[0]
 
-        paths.add(ARGUMENT.sub(fill, rule.rule))
-    return sorted(paths)
+def _fill(value: str, match: re.Match) -> str:
+    """Return the value for one URL argument: an id converter gets an out-of-range id."""
+    is_id = match.group(1) in ("id", "int")
+    return value if not is_id or value in HOSTILE_IDS else HOSTILE_IDS[0]
 
 
 def api_rules(app):
