@@ -24,7 +24,8 @@ from flask_login import current_user
 from werkzeug.routing import BaseConverter
 
 from ..models import Role
-from ..security import require_roles, resolve_scope
+from ..security import client_address, require_roles, resolve_scope
+from ..services import throttle
 from ..services.actor import Actor
 from ..services.errors import NotFound, ServiceError, ValidationFailed
 from ..services.fields import MAX_AMOUNT_KOBO, id_from_text
@@ -187,6 +188,18 @@ def current_gateway() -> Gateway:
 def callback_url() -> str:
     """Return the absolute URL the gateway sends the payer back to."""
     return url_for("api_payments.verify_callback", _external=True)
+
+
+def count_registration() -> None:
+    """Count a public sign-up from this client address; 429 past REGISTRATION_MAX_PER_CLIENT in the window."""
+    config = current_app.config
+    throttle.count_and_check(
+        "registration",
+        client_address(),
+        limit=config["REGISTRATION_MAX_PER_CLIENT"],
+        window_seconds=config["REGISTRATION_WINDOW_SECONDS"],
+        message="Too many registrations from this address. Please wait a minute and try again.",
+    )
 
 
 # Forms: what a post came to ----------------------------------------------------------------------------------

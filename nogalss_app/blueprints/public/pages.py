@@ -18,7 +18,7 @@ from ...services.errors import NotFound, ServiceError
 from ...services.fields import id_from_text
 from ...services.passwords import MIN_PASSWORD_LENGTH
 from ...services.payments import flow
-from ..web import callback_url, current_gateway
+from ..web import callback_url, count_registration, current_gateway
 
 bp = Blueprint("public", __name__)
 
@@ -96,6 +96,7 @@ def _cooperative_data(form: CooperativeForm) -> dict:
 def _register(kind: str, form: Form, data: dict, template: str, fee_kobo: int):
     """Start the sign-up and go to the checkout; on refusal re-render the form with inline messages."""
     try:
+        count_registration()
         started = flow.start_registration(current_gateway(), kind, data, callback_url=callback_url())
     except ServiceError as exc:
         for name, message in exc.fields.items():
