@@ -161,6 +161,7 @@ class TestingConfig(Config):
     SECRET_KEY = "test-secret-key-not-for-production"
     SQLALCHEMY_DATABASE_URI = _normalise_db_url(os.environ.get("TEST_DATABASE_URL", "sqlite://"))
     ALLOWED_ORIGINS = ["http://localhost", "http://127.0.0.1"]
+    PUBLIC_BASE_URL = "http://localhost"  # the test client's own origin
     SOCKETIO_ASYNC_MODE = "threading"
     # Tests drive the dispatcher by hand; live-server tests run the real loop.
     REALTIME_BACKGROUND = False

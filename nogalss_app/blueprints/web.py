@@ -185,9 +185,23 @@ def current_gateway() -> Gateway:
     return from_config(current_app.config)
 
 
+def public_base_url() -> str:
+    """Return the origin of absolute links: PUBLIC_BASE_URL, else this server's own address (never the Host)."""
+    config = current_app.config
+    if config.get("PUBLIC_BASE_URL"):
+        return config["PUBLIC_BASE_URL"].rstrip("/")
+    host = config["HOST"] if config["HOST"] not in ("0.0.0.0", "::", "") else "127.0.0.1"
+    return f"http://{host}:{config['PORT']}"
+
+
+def public_url(endpoint: str, **values: Any) -> str:
+    """Return the absolute URL of an endpoint under public_base_url(), whatever Host the request named."""
+    return public_base_url() + url_for(endpoint, **values)
+
+
 def callback_url() -> str:
-    """Return the absolute URL the gateway sends the payer back to."""
-    return url_for("api_payments.verify_callback", _external=True)
+    """Return the absolute URL the gateway sends the payer back to (SPEC §5: from PUBLIC_BASE_URL)."""
+    return public_url("api_payments.verify_callback")
 
 
 def count_registration() -> None:
