@@ -13,7 +13,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
 import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -25,7 +27,7 @@ from werkzeug.routing import BaseConverter
 
 from ..models import Role
 from ..security import client_address, require_roles, resolve_scope
-from ..services import throttle
+from ..services import idempotency, throttle
 from ..services.actor import Actor
 from ..services.errors import NotFound, ServiceError, ValidationFailed
 from ..services.fields import MAX_AMOUNT_KOBO, id_from_text
@@ -175,6 +177,52 @@ def roles_only(roles: Iterable[Role]) -> Callable:
         return wrapper
 
     return decorate
+
+
+# Idempotent creates -----------------------------------------------------------------------------------------
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+
+def idempotent(view: Callable) -> Callable:
+    """Make a JSON create honour `Idempotency-Key` (SPEC §5; services.idempotency does the bookkeeping).
+
+    Without the header the view runs as usual. With it, a retry by the same user with the same key and the same
+    request (method, path, JSON body) gets the first answer (status and body; `Idempotent-Replayed: true`) and
+    creates nothing; the key with another request is a 422. Only a successful answer is kept.
+    """
+    view.idempotent = True  # read by the OpenAPI document
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        key = request.headers.get(IDEMPOTENCY_HEADER)
+        if key is None or not current_user.is_authenticated:
+            return view(*args, **kwargs)
+        found = idempotency.claim(current_user.id, key, request.endpoint or "", _request_hash())
+        if isinstance(found, idempotency.Replay):
+            replayed = current_app.response_class(found.body, status=found.status_code, mimetype="application/json")
+            replayed.headers["Idempotent-Replayed"] = "true"
+            return replayed
+        try:
+            response = current_app.make_response(view(*args, **kwargs))
+        except BaseException:
+            with contextlib.suppress(Exception):  # e.g. the database went away: the claim is abandoned instead
+                idempotency.release(found)
+            raise
+        if 200 <= response.status_code < 300:
+            idempotency.complete(found, response.status_code, response.get_data(as_text=True))
+        else:
+            idempotency.release(found)
+        return response
+
+    return wrapper
+
+
+def _request_hash() -> str:
+    """Return a digest of what makes two requests "the same": method, path and the JSON body (key order aside)."""
+    body = request.get_json(silent=True) if request.get_data(cache=True) else None
+    canonical = json.dumps([request.method, request.path, body], sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 # Payments seen from the web ----------------------------------------------------------------------------------

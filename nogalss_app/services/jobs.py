@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from ..models.types import utcnow
-from . import realtime, registration, throttle
+from . import idempotency, realtime, registration, throttle
 from .payments.core import fail_payment
 
 log = logging.getLogger(__name__)
@@ -91,3 +91,4 @@ register("prune-changelog", 3600, prune_changelog, every_key="CHANGELOG_PRUNE_EV
 register(
     "expire-pending-registrations", 600, expire_pending_registrations, every_key="REGISTRATION_EXPIRE_EVERY_SECONDS"
 )
+register("prune-idempotency-keys", 3600, lambda config: f"{idempotency.prune()} idempotency keys deleted")
