@@ -9,6 +9,7 @@ from flask import Blueprint
 from . import (
     apex,
     apex_funds,
+    api_docs,
     auth,
     finance,
     leader,
@@ -36,4 +37,5 @@ def all_blueprints() -> list[Blueprint]:
         *dashboards,
         *notifications_api.blueprints(),
         *payments.blueprints(),
+        *api_docs.blueprints(),
     ]
