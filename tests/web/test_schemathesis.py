@@ -1,16 +1,17 @@
 """Schemathesis against the app's own OpenAPI document (SPEC §5 "checked in CI against the real endpoints"): for
 every operation, a bounded number of generated requests (fixed: derandomized), as a super admin and as a member
 through their API tokens; requests the document allows (positive) and requests it forbids (negative: wrong
-types, missing fields, out-of-range values). No answer is a 500, and every answer matches the document (status, content type, body).
+types, missing fields, out-of-range values). No answer is a 500, and every answer matches the document (status,
+content type, body).
 """
 
 from __future__ import annotations
 
 import pytest
 import schemathesis
-from schemathesis import GenerationMode
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
+from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
