@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from ..extensions import db
 from ..models import AuditLog, User
 from ..models.types import utcnow
-from . import realtime
+from . import locks, realtime
 
 # A super admin's "view as" is logged once per viewer, choice and surface in this long.
 VIEW_AS_EVERY = timedelta(minutes=10)
@@ -73,6 +73,7 @@ def record_view_as(
     """
     now = now or utcnow()
     entity_id = f"{dashboard}/{surface}"[:64]
+    locks.lock_for_transaction(f"view_as:{actor_id}:{entity_id}")  # a page's panels load at the same moment
     recent = db.session.scalars(
         sa.select(AuditLog.after).where(
             AuditLog.action == "dashboard.view_as",
@@ -83,6 +84,7 @@ def record_view_as(
         )
     )
     if any(after == _jsonable(chosen) for after in recent):
+        db.session.commit()  # ends the transaction, and with it the lock: the other panels need not wait
         return False
     record("dashboard.view_as", "dashboard", entity_id, actor_id=actor_id, after=chosen, now=now)
     db.session.commit()

@@ -15,7 +15,7 @@ from ..extensions import db
 from ..models import Cooperative, ParentOrganization, Payment, PaymentPurpose, PaymentStatus, Role, User
 from ..models import normalise_email as _normalise
 from ..models.types import utcnow
-from . import audit, ledger, realtime, settings
+from . import audit, ledger, locks, realtime, settings
 from . import fields as rules
 from .errors import Conflict, ValidationFailed
 from .passwords import hash_password, password_problem
@@ -78,7 +78,11 @@ def email_taken(email: str) -> bool:
 
 
 def refuse_pending_for_email(email: str, field: str, now: datetime) -> None:
-    """Refuse (409) a second sign-up for an email whose first one still waits for its fee (at most 24 hours)."""
+    """Refuse (409) a second sign-up for an email whose first one still waits for its fee (at most 24 hours).
+
+    The email's lock is held until the sign-up commits, so two simultaneous sign-ups cannot both pass.
+    """
+    locks.lock_for_transaction(f"registration:{_normalise(email)}")
     query = sa.select(Payment.id).where(
         Payment.email == _normalise(email),
         Payment.purpose.in_(REGISTRATION_PURPOSES),

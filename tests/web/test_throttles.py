@@ -18,6 +18,7 @@ from nogalss_app.extensions import db
 from nogalss_app.models import Payment, PaymentStatus, Role, User
 from nogalss_app.services import jobs
 from tests import factories
+from tests.support.concurrency import run_together
 from tests.support.sign_ups import member_data
 from tests.support.snapshot import assert_error_shape
 
@@ -179,3 +180,16 @@ def test_the_expiry_job_fails_sign_ups_unpaid_for_24_hours_and_the_email_may_reg
     assert payment.status is PaymentStatus.FAILED and "expired" in payment.failure_reason
     assert register(client, member_data(coop), "192.0.2.95").status_code == 201
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
+
+
+@pytest.mark.postgres  # SQLite's in-memory test database shares one connection: nothing runs concurrently
+def test_simultaneous_sign_ups_with_one_email_open_one_payment(app):
+    coop = factories.cooperative()
+
+    def attempt(i: int) -> int:
+        return register(app.test_client(), member_data(coop), f"192.0.2.{100 + i}").status_code
+
+    statuses = run_together(app, 6, attempt)
+
+    assert sorted(statuses) == [201] + [409] * 5
+    assert pending_payments() == 1

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from nogalss_app.extensions import db
@@ -14,6 +15,7 @@ from nogalss_app.models.types import utcnow
 from nogalss_app.services import audit
 from nogalss_app.services.stats.registry import dashboard_panels
 from tests import factories
+from tests.support.concurrency import run_together
 
 
 def view_as_rows() -> list[tuple[int, str, dict]]:
@@ -72,3 +74,19 @@ def test_the_same_read_ten_minutes_later_is_audited_again():
     ]
 
     assert written == [True, False, True]
+
+
+@pytest.mark.postgres  # SQLite's in-memory test database shares one connection: nothing runs concurrently
+def test_a_page_load_fetching_every_panel_at_once_writes_one_panel_row(app, client, login_as):
+    admin = login_as(Role.SUPER_ADMIN)
+    member = factories.user(role=Role.MEMBER)
+    cookie, names = client.get_cookie("session").value, [p.name for p in dashboard_panels()["member"]]
+
+    def fetch(i: int) -> int:
+        other = app.test_client()
+        other.set_cookie("session", cookie)
+        url = f"/dashboard/member/panels/{names[i % len(names)]}"
+        return other.get(url, query_string={"member": member.id}, headers={"HX-Request": "true"}).status_code
+
+    assert run_together(app, 8, fetch) == [200] * 8
+    assert view_as_rows() == [(admin.id, "member/panel", {"member": member.id})]
