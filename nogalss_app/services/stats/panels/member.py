@@ -15,6 +15,7 @@ from ...settings import get_settings
 from .. import compute, queries_member
 from ..panel import Panel
 from ..scope import Scope
+from . import common
 
 MAX_ROWS = 20
 
@@ -123,4 +124,5 @@ PANELS: list[Panel] = [
     Panel("loans", "My loans", ("loans",), loans, wide=True),
     Panel("withdrawals", "My withdrawals", ("withdrawals", "contributions"), withdrawals, wide=True),
     Panel("actions", "What I can do", ("settings", "contributions", "withdrawals", "loans", "cooperatives"), actions),
+    Panel("notifications", "Notifications", ("notifications",), common.member_notifications),
 ]
