@@ -1,7 +1,7 @@
 """throttle events (registrations per client address) and idempotency keys (JSON creates replayed to retries)
 
 Revision ID: 4b302063dd61
-Revises: 527b89b7e63f
+Revises: a1c0de5e0002
 Create Date: 2026-12-01 14:18:32.708674
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '4b302063dd61'
-down_revision = '527b89b7e63f'
+down_revision = 'a1c0de5e0002'
 branch_labels = None
 depends_on = None
 

@@ -4,6 +4,9 @@ the URL map with a declared contract (a new endpoint without one fails here).
 
 from __future__ import annotations
 
+import inspect
+import re
+
 import schemathesis
 
 from nogalss_app.blueprints.api_docs import document
@@ -69,3 +72,14 @@ def test_the_document_loads_as_a_valid_openapi_schema(app):
     operations = [result.ok() for result in schema.get_all_operations()]
 
     assert len(operations) == len(api_operations(app))
+
+
+def test_the_declared_success_status_is_the_one_the_view_returns(app):
+    wrong = []
+    for endpoint, op in OPERATIONS.items():
+        source = inspect.getsource(inspect.unwrap(app.view_functions[endpoint]))
+        returned = {int(code) for code in re.findall(r"\breturn\b[^\n]*,\s*(20[0-9])\s*$", source, re.MULTILINE)}
+        if (returned or {200}) != {op.status} and not op.redirect:
+            wrong.append((endpoint, op.status, returned))
+
+    assert wrong == []

@@ -153,6 +153,8 @@ def _responses(op: Op) -> dict[str, Any]:
     if op.redirect:
         responses["302"] = {"description": "Redirect to the payment's outcome page"}
         responses["303"] = {"description": "Redirect to the payment's outcome page"}
+    elif op.status == 204:
+        responses["204"] = {"description": "Done (no body)"}
     else:
         schema = op.success or {"type": "object"}
         responses[str(op.status)] = {"description": "Success", "content": {"application/json": {"schema": schema}}}

@@ -21,7 +21,7 @@ class Op:
 
     body: dict[str, Any] | None = None  # JSON request body schema (None = no body)
     query: dict[str, dict[str, Any]] = field(default_factory=dict)  # query parameter → schema
-    status: int = 200  # the success status
+    status: int = 200  # the success status (204: no body)
     success: dict[str, Any] | None = None  # the success body's schema (None = any JSON object)
     public: bool = False  # answers signed-out callers (no auth needed)
     redirect: bool = False  # answers with a redirect, not JSON
@@ -93,6 +93,17 @@ COOPERATIVE = obj(
     },
     ("name", "registration_number"),
 )
+ORGANIZATION = obj(
+    {
+        "name": text(200),
+        "registration_number": text(64),
+        "email": EMAIL,
+        "phone": text(32),
+        "address": text(300),
+        "is_active": {"type": "boolean"},
+    },
+    ("name", "registration_number"),
+)
 PARTNER = obj({"name": text(200), "logo_url": text(500), "website": text(500), "description": text(2000)}, ("name",))
 EXPENSE = obj(
     {"title": text(200), "description": text(2000), "amount_kobo": KOBO, "category": text(100)},
@@ -108,7 +119,17 @@ OPERATIONS: dict[str, Op] = {
     "auth.api_logout": Op(),
     "api_registration.registration_info": Op(public=True),
     "api_registration.register": Op(
-        obj({"kind": enum_of(["member", "cooperative"]), **PERSON, "cooperative_code": text(64)}, ("kind",)),
+        obj(
+            {
+                "kind": enum_of(["member", "cooperative"]),
+                **PERSON,
+                "cooperative_code": text(64),
+                **COOPERATIVE["properties"],
+                "contact_email": EMAIL,
+                **{f"leader_{name}": schema for name, schema in PERSON.items()},
+            },
+            ("kind",),
+        ),
         status=201,
         success=STARTED,
         public=True,
@@ -171,8 +192,15 @@ OPERATIONS: dict[str, Op] = {
     "api_admin_records.create_cooperative": Op(COOPERATIVE, status=201),
     "api_admin_records.get_cooperative": Op(),
     "api_admin_records.replace_cooperative": Op(COOPERATIVE),
-    "api_admin_records.delete_cooperative": Op(),
-    "api_admin_records.list_parent_organizations": Op(),
+    "api_admin_records.delete_cooperative": Op(status=204),
+    "api_admin_records.change_leader": Op(obj({"user_id": ID}, ("user_id",))),
+    # Parent organizations
+    "api_admin_records.list_organizations": Op(query=PAGE_QUERY, success=PAGE),
+    "api_admin_records.create_organization": Op(ORGANIZATION, status=201),
+    "api_admin_records.get_organization": Op(),
+    "api_admin_records.replace_organization": Op(ORGANIZATION),
+    "api_admin_records.change_organization": Op({**ORGANIZATION, "required": []}),
+    "api_admin_records.delete_organization": Op(status=204),
     "api_admin_records.decide_withdrawal": Op(DECISION),
     "api_admin_records.decide_expense": Op(DECISION),
     # Content and settings
@@ -213,6 +241,8 @@ OPERATIONS: dict[str, Op] = {
     "api_nogalss_funds_stats.dashboard_stats": Op(),
     "api_apex_stats.dashboard_stats": Op(),
     "api_leader_stats.dashboard_stats": Op(query=COOPERATIVE_CHOICE),
+    "api_cooperative_stats.dashboard_stats": Op(query=COOPERATIVE_CHOICE),
+    "api_parent_org_stats.dashboard_stats": Op(query={"organization": ID}),
     "api_member_stats.dashboard_stats": Op(query=MEMBER_CHOICE),
     # Money
     "api_member.contribute": Op(obj({"amount_kobo": KOBO}, ("amount_kobo",)), status=201, success=STARTED),
@@ -240,7 +270,7 @@ OPERATIONS: dict[str, Op] = {
     "api_finance_expenses.list_expenses": Op(query={**PAGE_QUERY, "status": enum_of(ExpenseStatus)}, success=PAGE),
     "api_finance_expenses.create_expense": Op(EXPENSE, status=201),
     "api_finance_expenses.update_expense": Op(EXPENSE),
-    "api_finance_expenses.delete_expense": Op(),
+    "api_finance_expenses.delete_expense": Op(status=204),
     # Payments
     "api_payments_user.initialize": Op(
         obj({"purpose": {"type": "string"}, "amount_kobo": KOBO}, ("purpose",)), status=201, success=STARTED
