@@ -157,7 +157,8 @@ def _responses(op: Op) -> dict[str, Any]:
         responses["204"] = {"description": "Done (no body)"}
     else:
         schema = op.success or {"type": "object"}
-        responses[str(op.status)] = {"description": "Success", "content": {"application/json": {"schema": schema}}}
+        content = {kind: {"schema": schema if kind == "application/json" else {}} for kind in op.produces}
+        responses[str(op.status)] = {"description": "Success", "content": content}
     return responses
 
 

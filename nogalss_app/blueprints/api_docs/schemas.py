@@ -25,6 +25,8 @@ class Op:
     success: dict[str, Any] | None = None  # the success body's schema (None = any JSON object)
     public: bool = False  # answers signed-out callers (no auth needed)
     redirect: bool = False  # answers with a redirect, not JSON
+    # Media types of the success answer: JSON, or also files (a report's `format=csv|xlsx|pdf`).
+    produces: tuple[str, ...] = ("application/json",)
 
 
 def text(max_len: int, **extra: Any) -> dict[str, Any]:
