@@ -184,10 +184,10 @@ def test_the_expiry_job_fails_sign_ups_unpaid_for_24_hours_and_the_email_may_reg
 
 @pytest.mark.postgres  # SQLite's in-memory test database shares one connection: nothing runs concurrently
 def test_simultaneous_sign_ups_with_one_email_open_one_payment(app):
-    coop = factories.cooperative()
+    body = member_data(factories.cooperative())  # read here: the threads must not touch this session's objects
 
     def attempt(i: int) -> int:
-        return register(app.test_client(), member_data(coop), f"192.0.2.{100 + i}").status_code
+        return register(app.test_client(), body, f"192.0.2.{100 + i}").status_code
 
     statuses = run_together(app, 6, attempt)
 

@@ -79,14 +79,14 @@ def test_the_same_read_ten_minutes_later_is_audited_again():
 @pytest.mark.postgres  # SQLite's in-memory test database shares one connection: nothing runs concurrently
 def test_a_page_load_fetching_every_panel_at_once_writes_one_panel_row(app, client, login_as):
     admin = login_as(Role.SUPER_ADMIN)
-    member = factories.user(role=Role.MEMBER)
+    member_id = factories.user(role=Role.MEMBER).id  # read here: the threads must not touch this session's objects
     cookie, names = client.get_cookie("session").value, [p.name for p in dashboard_panels()["member"]]
 
     def fetch(i: int) -> int:
         other = app.test_client()
         other.set_cookie("session", cookie)
         url = f"/dashboard/member/panels/{names[i % len(names)]}"
-        return other.get(url, query_string={"member": member.id}, headers={"HX-Request": "true"}).status_code
+        return other.get(url, query_string={"member": member_id}, headers={"HX-Request": "true"}).status_code
 
     assert run_together(app, 8, fetch) == [200] * 8
-    assert view_as_rows() == [(admin.id, "member/panel", {"member": member.id})]
+    assert view_as_rows() == [(admin.id, "member/panel", {"member": member_id})]
