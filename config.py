@@ -66,6 +66,12 @@ class Config:
     # Where `make run` listens.
     HOST = os.environ.get("HOST", "127.0.0.1")
     PORT = int(os.environ.get("PORT", "5000"))
+    # How many reverse proxies (load balancer, nginx) stand in front of the app: their X-Forwarded-For and
+    # X-Forwarded-Proto are believed for that many hops (werkzeug ProxyFix). 0 = the socket's peer is the client.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+    # The origin of absolute links handed to the gateway and the browser (callback, checkout), e.g.
+    # https://dashboards.nogalss.ng; never the request's Host. Empty = http://HOST:PORT (development).
+    PUBLIC_BASE_URL = (os.environ.get("PUBLIC_BASE_URL") or "").rstrip("/") or None
     # Origins allowed to open Socket.IO connections (`*` is refused); empty = the server's own origin.
     ALLOWED_ORIGINS = _env_list("ALLOWED_ORIGINS")
 
@@ -101,6 +107,12 @@ class Config:
     LOGIN_MAX_FAILURES_PER_ACCOUNT_AND_CLIENT = 5
     LOGIN_MAX_FAILURES_PER_CLIENT = 10
     LOGIN_MAX_FAILURES_PER_ACCOUNT = 50
+
+    # Public registration: attempts per client address in a sliding window (each costs an argon2 hash), and how
+    # long a registration may wait for its fee before it expires (the job expire-pending-registrations).
+    REGISTRATION_WINDOW_SECONDS = 60
+    REGISTRATION_MAX_PER_CLIENT = 10
+    REGISTRATION_EXPIRE_EVERY_SECONDS = float(os.environ.get("REGISTRATION_EXPIRE_EVERY_SECONDS", "600"))
 
     # argon2id cost of password hashes.
     ARGON2_TIME_COST = 3
@@ -149,6 +161,7 @@ class TestingConfig(Config):
     SECRET_KEY = "test-secret-key-not-for-production"
     SQLALCHEMY_DATABASE_URI = _normalise_db_url(os.environ.get("TEST_DATABASE_URL", "sqlite://"))
     ALLOWED_ORIGINS = ["http://localhost", "http://127.0.0.1"]
+    PUBLIC_BASE_URL = "http://localhost"  # the test client's own origin
     SOCKETIO_ASYNC_MODE = "threading"
     # Tests drive the dispatcher by hand; live-server tests run the real loop.
     REALTIME_BACKGROUND = False

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config, config_from_env, development_secret_key
 
@@ -17,6 +18,7 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     app.config.from_object(config_class or config_from_env())
     app.config.update(overrides)
     finish_config(app)
+    trust_proxies(app)
     register_extensions(app)
     register_blueprints(app)
     register_hooks(app)
@@ -35,6 +37,17 @@ def finish_config(app: Flask) -> None:
         config["SECRET_KEY"] = development_secret_key()
     if "*" in config["ALLOWED_ORIGINS"]:
         raise RuntimeError("ALLOWED_ORIGINS may not contain '*'; list the origins")
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES reverse proxies, take the client address and scheme from their X-Forwarded-* headers.
+
+    Only that many hops are believed (werkzeug's ProxyFix), so a client cannot forge its address to escape the
+    sign-in and registration throttles; the Host is never taken from them (absolute links use PUBLIC_BASE_URL).
+    """
+    hops = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0, x_port=0, x_prefix=0)
 
 
 def register_extensions(app: Flask) -> None:
@@ -72,8 +85,9 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint (auth, public, payments, ops and one package per dashboard) and the id converter."""
     from .blueprints import all_blueprints
-    from .blueprints.web import IdConverter
+    from .blueprints.web import IdConverter, SafeRequest
 
+    app.request_class = SafeRequest
     app.url_map.converters["id"] = IdConverter
     for blueprint in all_blueprints():
         app.register_blueprint(blueprint)

@@ -9,6 +9,7 @@ from flask import Blueprint
 from . import (
     apex,
     apex_funds,
+    api_docs,
     auth,
     cooperative,
     figures,
@@ -42,4 +43,5 @@ def all_blueprints() -> list[Blueprint]:
         *payments.blueprints(),
         *figures.blueprints(),
         *reports.blueprints(),
+        *api_docs.blueprints(),
     ]

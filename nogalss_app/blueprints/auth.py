@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import generate_csrf
@@ -37,6 +37,16 @@ def user_json(user) -> dict:
     }
 
 
+def begin_session(user) -> None:
+    """Sign the user in on a fresh session: nothing of the signed-out session survives, its CSRF secret included.
+
+    A token someone planted or read before sign-in (session fixation, a cached form) is worthless afterwards.
+    """
+    session.clear()
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)  # Flask-WTF's per-request cache
+    login_user(user)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """Show the sign-in form and sign the user in."""
@@ -51,7 +61,7 @@ def login():
         except ServiceError as exc:
             error, status = exc.message, exc.status
         else:
-            login_user(user)
+            begin_session(user)
             return redirect(next_url if is_safe_next(next_url) else home_url_for(user))
     elif request.method == "POST":
         status = 422
@@ -84,7 +94,7 @@ def api_login():
     if missing:
         raise ValidationFailed("Email and password are required.", missing)
     user = authenticate(data["email"], data["password"], client=client_address(), config=current_app.config)
-    login_user(user)
+    begin_session(user)
     return jsonify({"user": user_json(user), "csrf_token": generate_csrf()})
 
 

@@ -16,7 +16,7 @@ from ..services.errors import NotFound, ValidationFailed
 from ..services.money import format_naira
 from ..services.payments import flow
 from ..services.payments.gateway import SIGNATURE_HEADER, GatewayError
-from .web import callback_url, current_gateway, iso, json_body
+from .web import callback_url, current_gateway, idempotent, iso, json_body
 
 bp = Blueprint("api_payments", __name__, url_prefix="/api/payments")
 user_bp = Blueprint("api_payments_user", __name__, url_prefix="/api/payments")
@@ -102,6 +102,7 @@ def verify():
 
 
 @user_bp.post("/initialize")
+@idempotent
 def initialize():
     """Open a contribution payment of amount_kobo for the signed-in member or leader (201)."""
     data = json_body()

@@ -7,21 +7,27 @@
   `refusal()` builds it from a ServiceError with the service's field names mapped to the form's (`renamed`).
 - `panel_reply()` re-renders one dashboard panel with a form's outcome (status = the refusal's).
 - `IdConverter` is the `<id:...>` URL converter: the services' one id rule, so an id beyond any row is a 404.
+- `SafeRequest` is the app's request class: a JSON body that cannot be read safely (invalid UTF-8, nesting
+  deeper than MAX_JSON_DEPTH, a parser that runs out of stack) is a 400 with the error shape, for every route.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
+import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from flask import current_app, request, url_for
+from flask import Request, current_app, request, url_for
 from flask_login import current_user
 from werkzeug.routing import BaseConverter
 
 from ..models import Role
-from ..security import require_roles, resolve_scope
+from ..security import client_address, require_roles, resolve_scope
+from ..services import idempotency, throttle
 from ..services.actor import Actor
 from ..services.errors import NotFound, ServiceError, ValidationFailed
 from ..services.fields import MAX_AMOUNT_KOBO, id_from_text
@@ -41,6 +47,57 @@ class Malformed(ServiceError):
 
     status = 400
     code = "bad_request"
+
+
+# JSON bodies are flat objects (a list of ids at most); anything nested deeper than this is refused with 400
+# before a view (or the error handler echoing it) could walk it.
+MAX_JSON_DEPTH = 32
+
+
+def json_depth_exceeds(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Return True when a parsed JSON value nests deeper than `limit` (iterative: no recursion to exhaust)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > limit:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+class SafeRequest(Request):
+    """The request class of the app: reading JSON never raises anything but a 400 (SPEC §5, BAD_INPUTS 26).
+
+    The body must be strict UTF-8 (the json module would let the bytes of a lone surrogate through), parse within
+    the interpreter's stack, and nest at most MAX_JSON_DEPTH deep. `silent` only forgives a body that is not
+    declared as JSON (Flask's meaning); a body declared as JSON that cannot be read is a 400 either way.
+    """
+
+    _safe_json: Any = None
+    _safe_json_read = False
+
+    def get_json(self, force: bool = False, silent: bool = False, cache: bool = True):
+        """Return the parsed JSON body; None when silent and not JSON; Malformed (400) when unreadable."""
+        if cache and self._safe_json_read:
+            return self._safe_json
+        if not (force or self.is_json):
+            return None if silent else self.on_json_loading_failed(None)
+        data = self._read_json(self.get_data(cache=cache))
+        if cache:
+            self._safe_json, self._safe_json_read = data, True
+        return data
+
+    def _read_json(self, raw: bytes) -> Any:
+        """Decode and parse a body, refusing what cannot be read safely."""
+        try:
+            data = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            raise Malformed("The JSON body could not be read: send valid UTF-8 JSON.") from None
+        if json_depth_exceeds(data):
+            raise Malformed(f"The JSON body is nested too deeply (at most {MAX_JSON_DEPTH} levels).")
+        return data
 
 
 class IdConverter(BaseConverter):
@@ -122,6 +179,52 @@ def roles_only(roles: Iterable[Role]) -> Callable:
     return decorate
 
 
+# Idempotent creates -----------------------------------------------------------------------------------------
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+
+def idempotent(view: Callable) -> Callable:
+    """Make a JSON create honour `Idempotency-Key` (SPEC §5; services.idempotency does the bookkeeping).
+
+    Without the header the view runs as usual. With it, a retry by the same user with the same key and the same
+    request (method, path, JSON body) gets the first answer (status and body; `Idempotent-Replayed: true`) and
+    creates nothing; the key with another request is a 422. Only a successful answer is kept.
+    """
+    view.idempotent = True  # read by the OpenAPI document
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        key = request.headers.get(IDEMPOTENCY_HEADER)
+        if key is None or not current_user.is_authenticated:
+            return view(*args, **kwargs)
+        found = idempotency.claim(current_user.id, key, request.endpoint or "", _request_hash())
+        if isinstance(found, idempotency.Replay):
+            replayed = current_app.response_class(found.body, status=found.status_code, mimetype="application/json")
+            replayed.headers["Idempotent-Replayed"] = "true"
+            return replayed
+        try:
+            response = current_app.make_response(view(*args, **kwargs))
+        except BaseException:
+            with contextlib.suppress(Exception):  # e.g. the database went away: the claim is abandoned instead
+                idempotency.release(found)
+            raise
+        if 200 <= response.status_code < 300:
+            idempotency.complete(found, response.status_code, response.get_data(as_text=True))
+        else:
+            idempotency.release(found)
+        return response
+
+    return wrapper
+
+
+def _request_hash() -> str:
+    """Return a digest of what makes two requests "the same": method, path and the JSON body (key order aside)."""
+    body = request.get_json(silent=True) if request.get_data(cache=True) else None
+    canonical = json.dumps([request.method, request.path, body], sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 # Payments seen from the web ----------------------------------------------------------------------------------
 
 
@@ -130,9 +233,35 @@ def current_gateway() -> Gateway:
     return from_config(current_app.config)
 
 
+def public_base_url() -> str:
+    """Return the origin of absolute links: PUBLIC_BASE_URL, else this server's own address (never the Host)."""
+    config = current_app.config
+    if config.get("PUBLIC_BASE_URL"):
+        return config["PUBLIC_BASE_URL"].rstrip("/")
+    host = config["HOST"] if config["HOST"] not in ("0.0.0.0", "::", "") else "127.0.0.1"
+    return f"http://{host}:{config['PORT']}"
+
+
+def public_url(endpoint: str, **values: Any) -> str:
+    """Return the absolute URL of an endpoint under public_base_url(), whatever Host the request named."""
+    return public_base_url() + url_for(endpoint, **values)
+
+
 def callback_url() -> str:
-    """Return the absolute URL the gateway sends the payer back to."""
-    return url_for("api_payments.verify_callback", _external=True)
+    """Return the absolute URL the gateway sends the payer back to (SPEC §5: from PUBLIC_BASE_URL)."""
+    return public_url("api_payments.verify_callback")
+
+
+def count_registration() -> None:
+    """Count a public sign-up from this client address; 429 past REGISTRATION_MAX_PER_CLIENT in the window."""
+    config = current_app.config
+    throttle.count_and_check(
+        "registration",
+        client_address(),
+        limit=config["REGISTRATION_MAX_PER_CLIENT"],
+        window_seconds=config["REGISTRATION_WINDOW_SECONDS"],
+        message="Too many registrations from this address. Please wait a minute and try again.",
+    )
 
 
 # Forms: what a post came to ----------------------------------------------------------------------------------

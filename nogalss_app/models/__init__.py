@@ -17,6 +17,7 @@ from .enums import (
     WithdrawalStatus,
 )
 from .expense import Expense
+from .guards import IdempotencyKey, ThrottleEvent
 from .ledger import Allocation, Payment, Transaction
 from .savings import Contribution, Loan, Withdrawal
 from .user import ApiToken, LoginAttempt, User, normalise_email
@@ -30,6 +31,7 @@ __all__ = [
     "Cooperative",
     "EmergencyAlert",
     "Expense",
+    "IdempotencyKey",
     "ExpenseStatus",
     "LeaderLink",
     "Loan",
@@ -38,6 +40,7 @@ __all__ = [
     "Notification",
     "ParentOrganization",
     "Partner",
+    "ThrottleEvent",
     "Payment",
     "PaymentPurpose",
     "PaymentStatus",

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
+
+import sqlalchemy as sa
 
 from ..extensions import db
 from ..models import AuditLog, User
 from ..models.types import utcnow
-from . import realtime
+from . import locks, realtime
+
+# A super admin's "view as" is logged once per viewer, choice and surface in this long.
+VIEW_AS_EVERY = timedelta(minutes=10)
 
 
 def record(
@@ -59,10 +64,31 @@ def person_name(user_id: int | None) -> str:
     return user.full_name if user else "Someone"
 
 
-def record_view_as(dashboard: str, *, actor_id: int, chosen: dict[str, Any]) -> None:
-    """Log (and commit) that a super admin opened someone else's dashboard: which one and whose."""
-    record("dashboard.view_as", "dashboard", dashboard, actor_id=actor_id, after=chosen)
+def record_view_as(
+    dashboard: str, *, actor_id: int, chosen: dict[str, Any], surface: str = "page", now: datetime | None = None
+) -> bool:
+    """Log (and commit) that a super admin read someone else's dashboard: which one, whose, and through what
+    (`page`, `panel`, `stats`); one row per (viewer, choice, surface) per VIEW_AS_EVERY, not one per request
+    (a page load fetches every panel, and live updates refetch them). Return whether a row was written.
+    """
+    now = now or utcnow()
+    entity_id = f"{dashboard}/{surface}"[:64]
+    locks.lock_for_transaction(f"view_as:{actor_id}:{entity_id}")  # a page's panels load at the same moment
+    recent = db.session.scalars(
+        sa.select(AuditLog.after).where(
+            AuditLog.action == "dashboard.view_as",
+            AuditLog.actor_id == actor_id,
+            AuditLog.entity == "dashboard",
+            AuditLog.entity_id == entity_id,
+            AuditLog.created_at >= now - VIEW_AS_EVERY,
+        )
+    )
+    if any(after == _jsonable(chosen) for after in recent):
+        db.session.commit()  # ends the transaction, and with it the lock: the other panels need not wait
+        return False
+    record("dashboard.view_as", "dashboard", entity_id, actor_id=actor_id, after=chosen, now=now)
     db.session.commit()
+    return True
 
 
 def _jsonable(values: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -130,8 +130,13 @@ def text_field(
 def email_field(data: Mapping[str, Any], name: str, errors: dict[str, str], *, required: bool = True) -> str | None:
     """Return an email address in canonical form (trimmed, lower case), or note why it is not one.
 
-    CR, LF and every other control character are refused here, so an address can never smuggle a header.
+    CR, LF and every other control character are refused here, even at the ends where trimming would drop them,
+    so an address can never smuggle a header.
     """
+    raw = data.get(name)
+    if isinstance(raw, str) and ("\r" in raw or "\n" in raw):
+        errors[name] = "must be one line: no line breaks"
+        return None
     value = text_field(data, name, errors, max_len=EMAIL_MAX, required=required)
     if value is None:
         return None

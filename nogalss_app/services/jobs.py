@@ -13,7 +13,9 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from . import realtime
+from ..models.types import utcnow
+from . import idempotency, realtime, registration, throttle
+from .payments.core import fail_payment
 
 log = logging.getLogger(__name__)
 
@@ -75,4 +77,18 @@ def prune_changelog(config: Mapping) -> str:
     return f"{deleted} ChangeLog rows deleted"
 
 
+def expire_pending_registrations(config: Mapping) -> str:
+    """Fail the registration payments left unpaid for 24 hours (the email may register again); prune counts."""
+    now = utcnow()
+    references = registration.expired_registrations(now)
+    for reference in references:  # each its own compare-and-set: a payment completed meanwhile is left alone
+        fail_payment(reference, reason=f"expired: not paid within {registration.PENDING_HOURS} hours", now=now)
+    pruned = throttle.prune("registration", 2 * float(config.get("REGISTRATION_WINDOW_SECONDS", 60)), now)
+    return f"{len(references)} pending registrations expired, {pruned} throttle counts pruned"
+
+
 register("prune-changelog", 3600, prune_changelog, every_key="CHANGELOG_PRUNE_EVERY_SECONDS")
+register(
+    "expire-pending-registrations", 600, expire_pending_registrations, every_key="REGISTRATION_EXPIRE_EVERY_SECONDS"
+)
+register("prune-idempotency-keys", 3600, lambda config: f"{idempotency.prune()} idempotency keys deleted")

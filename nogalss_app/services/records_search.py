@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
 from ..extensions import db
 from ..models import Cooperative, LeaderLink, ParentOrganization, Role, Transaction, TxCategory, TxStatus, TxType, User
+from . import periods
 from .errors import ValidationFailed
 from .fields import clean_lookup_text, id_from_text
 from .pages import Page, list_query, page_of
-from .stats.compute import LOCAL_TZ
 
 TRANSACTION_SORTABLE = {
     "created_at": Transaction.created_at,
@@ -23,7 +22,6 @@ TRANSACTION_SORTABLE = {
     "status": Transaction.status,
     "type": Transaction.type,
 }
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -63,17 +61,10 @@ def _id_arg(args: Mapping[str, str], name: str, errors: dict[str, str]) -> int |
 
 
 def _date_arg(args: Mapping[str, str], name: str, errors: dict[str, str]) -> date | None:
-    """Return an ISO date (YYYY-MM-DD) from a query argument (None when absent), noting an error."""
+    """Return an ISO date within the report calendar (services.periods) from a query argument (None when
+    absent), noting an error: 0001-01-01 or 9999-12-31 would overflow once shifted to UTC."""
     raw = (args.get(name) or "").strip()
-    if not raw:
-        return None
-    try:
-        if not _ISO_DATE.fullmatch(raw):
-            raise ValueError(raw)
-        return date.fromisoformat(raw)
-    except ValueError:
-        errors[name] = "must be a date like 2026-01-31"
-        return None
+    return periods.parse_date(raw, name, errors) if raw else None
 
 
 def transaction_filters(args: Mapping[str, str], q: str = "") -> TransactionFilters:
@@ -94,11 +85,6 @@ def transaction_filters(args: Mapping[str, str], q: str = "") -> TransactionFilt
     if errors:
         raise ValidationFailed("Check the filters.", errors)
     return filters
-
-
-def local_day_start(day: date) -> datetime:
-    """Return the UTC instant at which a Nigerian calendar day begins."""
-    return datetime.combine(day, time(0), tzinfo=LOCAL_TZ).astimezone(UTC)
 
 
 def like_pattern(text: str) -> str:
@@ -124,9 +110,9 @@ def transactions_query(filters: TransactionFilters) -> sa.Select:
         if value is not None:
             query = query.where(column == value)
     if filters.date_from:
-        query = query.where(Transaction.created_at >= local_day_start(filters.date_from))
+        query = query.where(Transaction.created_at >= periods.day_start(filters.date_from))
     if filters.date_to:
-        query = query.where(Transaction.created_at < local_day_start(filters.date_to + timedelta(days=1)))
+        query = query.where(Transaction.created_at < periods.day_start(filters.date_to + timedelta(days=1)))
     return query
 
 

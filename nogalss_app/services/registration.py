@@ -7,7 +7,7 @@ hash, never the password) and `payments.confirm_payment` creates it, re-checking
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -15,13 +15,17 @@ from ..extensions import db
 from ..models import Cooperative, ParentOrganization, Payment, PaymentPurpose, PaymentStatus, Role, User
 from ..models import normalise_email as _normalise
 from ..models.types import utcnow
-from . import audit, ledger, realtime, settings
+from . import audit, ledger, locks, realtime, settings
 from . import fields as rules
 from .errors import Conflict, ValidationFailed
 from .passwords import hash_password, password_problem
 
 NAME_MAX = 100
 EMAIL_IN_USE = "email already in use"
+# A sign-up waits this long for its fee; then the job expire-pending-registrations fails its payment.
+PENDING_HOURS = 24
+REGISTRATION_PURPOSES = (PaymentPurpose.MEMBER_REGISTRATION, PaymentPurpose.COOPERATIVE_REGISTRATION)
+PENDING_FOR_EMAIL = "a registration with this email is already waiting for its fee; pay it or wait 24 hours"
 
 # field → maximum length, for the cooperative's own text fields (all required).
 COOPERATIVE_TEXT = {
@@ -71,6 +75,32 @@ def _check_mapping(data: object) -> Mapping:
 def email_taken(email: str) -> bool:
     """Return whether a user already signs in with this email (case and spaces ignored)."""
     return db.session.scalar(sa.select(User.id).where(User.email == _normalise(email))) is not None
+
+
+def refuse_pending_for_email(email: str, field: str, now: datetime) -> None:
+    """Refuse (409) a second sign-up for an email whose first one still waits for its fee (at most 24 hours).
+
+    The email's lock is held until the sign-up commits, so two simultaneous sign-ups cannot both pass.
+    """
+    locks.lock_for_transaction(f"registration:{_normalise(email)}")
+    query = sa.select(Payment.id).where(
+        Payment.email == _normalise(email),
+        Payment.purpose.in_(REGISTRATION_PURPOSES),
+        Payment.status == PaymentStatus.PENDING,
+        Payment.created_at >= now - timedelta(hours=PENDING_HOURS),
+    )
+    if db.session.scalar(query.limit(1)) is not None:
+        raise Conflict(PENDING_FOR_EMAIL, {field: PENDING_FOR_EMAIL})
+
+
+def expired_registrations(now: datetime) -> list[str]:
+    """Return the references of registration payments still PENDING after PENDING_HOURS."""
+    query = sa.select(Payment.reference).where(
+        Payment.purpose.in_(REGISTRATION_PURPOSES),
+        Payment.status == PaymentStatus.PENDING,
+        Payment.created_at < now - timedelta(hours=PENDING_HOURS),
+    )
+    return list(db.session.scalars(query.order_by(Payment.id).limit(1000)))
 
 
 def registration_number_taken(registration_number: str) -> bool:
@@ -157,6 +187,7 @@ def start_member_registration(data: dict, *, gateway: str = "sandbox", now: date
     fields, coop = _member_fields(_check_mapping(data))
     if email_taken(fields["email"]):
         raise Conflict(EMAIL_IN_USE, {"email": EMAIL_IN_USE})
+    refuse_pending_for_email(fields["email"], "email", now)
     details = {
         "first_name": fields["first_name"],
         "last_name": fields["last_name"],
@@ -244,6 +275,7 @@ def start_cooperative_registration(data: dict, *, gateway: str = "sandbox", now:
         raise Conflict(EMAIL_IN_USE, {contact_field: EMAIL_IN_USE})
     if email_taken(fields["leader_email"]):
         raise Conflict(EMAIL_IN_USE, {"leader_email": EMAIL_IN_USE})
+    refuse_pending_for_email(fields["contact_email"], contact_field, now)
     details = {key: value for key, value in fields.items() if key not in ("password", "leader_password")}
     details["password_hash"] = hash_password(fields["password"])
     details["leader_password_hash"] = hash_password(fields["leader_password"])

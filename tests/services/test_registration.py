@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 import sqlalchemy as sa
 
@@ -30,6 +32,9 @@ COUNTED = (User, Cooperative, Payment, Transaction, ChangeLog, AuditLog)
 def row_counts() -> dict[str, int]:
     """Count the rows of every table a registration could write to."""
     return {m.__tablename__: db.session.scalar(sa.select(sa.func.count()).select_from(m)) for m in COUNTED}
+
+
+HOUR = timedelta(hours=1)
 
 
 def pay(payment: Payment) -> Payment:
@@ -150,17 +155,31 @@ def test_a_slipped_in_role_cooperative_or_status_is_ignored():
     )
 
 
-def test_two_pending_sign_ups_with_one_email_are_fine_but_only_the_first_paid_one_completes():
+def test_a_second_sign_up_for_an_email_still_waiting_for_its_fee_is_a_conflict():
     coop = factories.cooperative()
-    first = registration.start_member_registration(member_data(coop))
-    second = registration.start_member_registration(member_data(coop, email="ADA.OBI@example.test"))
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    registration.start_member_registration(member_data(coop), now=start)
 
+    with pytest.raises(Conflict) as refused:
+        registration.start_member_registration(member_data(coop, email=" ADA.OBI@example.test"), now=start + HOUR)
+
+    assert refused.value.status == 409 and "email" in refused.value.fields
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Payment)) == 1
+
+
+def test_after_24_hours_the_pending_sign_up_expires_and_the_email_may_register_again():
+    coop = factories.cooperative()
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    first = registration.start_member_registration(member_data(coop), now=start)
+
+    assert registration.expired_registrations(start + 24 * HOUR - HOUR) == []
+    assert registration.expired_registrations(start + 24 * HOUR + HOUR) == [first.reference]
+    second = registration.start_member_registration(member_data(coop), now=start + 25 * HOUR)
     pay(second)
     late = pay(first)
 
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 1
-    assert late.status is PaymentStatus.FAILED and "email already in use" in late.failure_reason
-    assert late.transaction_id is None and db.session.scalar(sa.select(sa.func.count()).select_from(Transaction)) == 1
+    assert late.status is PaymentStatus.FAILED and late.transaction_id is None
 
 
 def test_a_cooperative_sign_up_creates_the_cooperative_and_its_contact_account_once_paid():

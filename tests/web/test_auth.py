@@ -221,3 +221,28 @@ def test_production_argon2_parameters_are_strong(app):
     from config import Config
 
     assert Config.ARGON2_TIME_COST >= 2 and Config.ARGON2_MEMORY_COST >= 19 * 1024
+
+
+def test_signing_in_rotates_the_csrf_secret(client):
+    user = factories.user(role=Role.SUPER_ADMIN)
+    before = client.get("/api/auth/register").get_json()["csrf_token"]  # the signed-out session's token
+
+    after = client.post("/api/auth/login", json={"email": user.email, "password": factories.PASSWORD}).get_json()
+
+    assert after["csrf_token"] != before
+    alert = {"title": "Flood", "message": "Roads closed", "severity": "WARNING"}
+    stale = client.post("/api/admin/emergency-alert", json=alert, headers={"X-CSRFToken": before})
+    assert stale.status_code == 400 and stale.get_json()["error"]["code"] == "csrf_failed"
+    fresh = client.post("/api/admin/emergency-alert", json=alert, headers={"X-CSRFToken": after["csrf_token"]})
+    assert fresh.status_code == 201
+
+
+def test_the_login_form_rotates_the_csrf_secret_too(client):
+    user = factories.user(role=Role.FINANCE)
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+
+    client.post("/login", data={"email": user.email, "password": factories.PASSWORD, "csrf_token": token})
+
+    stale = client.post("/api/auth/logout", headers={"X-CSRFToken": token})
+    assert stale.status_code == 400

@@ -241,3 +241,24 @@ def test_html_forms_with_a_huge_id_answer_without_a_500(client, login_as, big):
 
     assert (users.status_code, create.status_code, read.status_code) == (422, 422, 422)
     assert_nothing_changed(before)
+
+
+@pytest.mark.parametrize("email", ["ada@example.test\r\n", "\nada@example.test", "ada@example.test\rBcc: x@y.test"])
+def test_a_registration_email_with_cr_or_lf_anywhere_is_refused(client, email):
+    token = client.get("/api/auth/register").get_json()["csrf_token"]
+    coop = factories.cooperative()
+    before = table_counts()
+    body = {
+        "kind": "member",
+        "first_name": "Ada",
+        "last_name": "Obi",
+        "email": email,
+        "phone": "08031234567",
+        "password": "a-long-password-2026",
+        "cooperative_code": coop.registration_number,
+    }
+
+    response = client.post("/api/auth/register", json=body, headers={"X-CSRFToken": token})
+
+    refused(response, 422, "email")
+    assert_nothing_changed(before)

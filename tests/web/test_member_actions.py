@@ -218,9 +218,9 @@ def test_other_roles_may_not_post_the_member_forms(client, login_as, url, role):
 
 def test_a_super_admin_viewing_a_member_sees_no_forms_and_cannot_act_for_them(client, login_as, member):
     login_as("SUPER_ADMIN")
-    before = table_counts()
 
-    html = panel_html(client.get(f"/dashboard/member/panels/actions?member={member.id}"))
+    html = panel_html(client.get(f"/dashboard/member/panels/actions?member={member.id}"))  # audited: view as
+    before = table_counts()
     refused = post_form(client, f"{LOANS}?member={member.id}", {"loan_amount": "1,000", "purpose": "x" * 5})
 
     assert "only the member can contribute, borrow or withdraw" in html and 'name="amount"' not in html

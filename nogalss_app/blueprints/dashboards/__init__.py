@@ -43,8 +43,7 @@ def _page_blueprint(key: str, spec: dict) -> Blueprint:
         scope = resolve_scope(key, current_user, request.args)
         if scope is None:
             return picker_page(key, spec)
-        if scope_args(scope):
-            audit.record_view_as(key, actor_id=current_user.id, chosen=scope_args(scope))
+        _audit_view_as(key, scope, "page")
         panels = dashboard_panels()[key]
         urls = {p.name: url_for(f"{key}.panel", name=p.name, **scope_args(scope)) for p in panels}
         return render_template(
@@ -68,9 +67,17 @@ def _page_blueprint(key: str, spec: dict) -> Blueprint:
         scope = resolve_scope(key, current_user, request.args)
         if scope is None:
             abort(404)
+        _audit_view_as(key, scope, "panel")
         return render_panel(key, found, _with_options(scope, found))
 
     return bp
+
+
+def _audit_view_as(key: str, scope: Scope, surface: str) -> None:
+    """Log a super admin's read of someone else's scope (audit.record_view_as keeps one row per 10 minutes)."""
+    chosen = scope_args(scope)
+    if chosen:
+        audit.record_view_as(key, actor_id=current_user.id, chosen=chosen, surface=surface)
 
 
 def _with_options(scope: Scope, panel: Panel) -> Scope:
@@ -100,6 +107,7 @@ def _stats_blueprint(key: str, spec: dict) -> Blueprint:
         if scope is None:
             field = CHOICE_PARAM.get(key, "member")
             raise ValidationFailed(f"Choose the {field} to view.", {field: "required for a super admin"})
+        _audit_view_as(key, scope, "stats")
         panels = dashboard_panels()[key]
         data = build_all(panels, scope, request.args)
         current_app.logger.debug("stats %s for user %s", key, current_user.id)

@@ -9,7 +9,7 @@ from ...models import Role
 from ...security import require_roles
 from ...services import expenses, withdrawals
 from ..shapes import expense_json, withdrawal_json
-from ..web import json_body, only, page_json
+from ..web import idempotent, json_body, only, page_json
 
 queue = Blueprint("api_finance_withdrawals", __name__, url_prefix="/api/finance")
 queue.before_request(require_roles({Role.FINANCE, Role.SUPER_ADMIN}))
@@ -43,6 +43,7 @@ def list_expenses():
 
 
 @own.post("/expenses")
+@idempotent
 def create_expense():
     """Record a pending expense of the caller."""
     expense = expenses.create_expense(only(json_body(), EXPENSE_FIELDS), actor_id=current_user.id)

@@ -17,7 +17,7 @@ from ...services import loans, withdrawals
 from ...services.payments import flow
 from .. import shapes
 from ..payments import started_json
-from ..web import callback_url, current_gateway, json_body, only
+from ..web import callback_url, current_gateway, idempotent, json_body, only
 
 bp = Blueprint("api_member", __name__, url_prefix="/api/member")
 bp.before_request(require_roles({Role.MEMBER, Role.LEADER}))
@@ -54,6 +54,7 @@ def withdrawal_json(withdrawal: Withdrawal) -> dict[str, Any]:
 
 
 @bp.post("/contribute")
+@idempotent
 def contribute():
     """Open a contribution payment; answer where to pay it (201 {authorization_url, reference})."""
     started = flow.start_contribution(
@@ -63,6 +64,7 @@ def contribute():
 
 
 @bp.post("/loans")
+@idempotent
 def apply_for_loan():
     """Apply for a loan {amount_kobo, purpose, duration_months} (201 with the PENDING loan)."""
     data = only(json_body(), LOAN_FIELDS)
@@ -71,6 +73,7 @@ def apply_for_loan():
 
 
 @bp.post("/withdrawals")
+@idempotent
 def request_withdrawal():
     """Request a withdrawal {amount_kobo, reason} (201; 403 when withdrawals are off for your role)."""
     data = only(json_body(), WITHDRAWAL_FIELDS)

@@ -13,7 +13,7 @@ from flask_wtf.csrf import generate_csrf
 from ...services import settings
 from ...services.payments import flow
 from ..payments import started_json
-from ..web import callback_url, current_gateway, json_body
+from ..web import callback_url, count_registration, current_gateway, json_body
 
 bp = Blueprint("api_registration", __name__, url_prefix="/api/auth")
 
@@ -35,6 +35,7 @@ def registration_info():
 @bp.post("/register")
 def register():
     """Validate a member or cooperative sign-up and open its fee payment (201 {reference, authorization_url})."""
+    count_registration()
     data = json_body()
     started = flow.start_registration(current_gateway(), data.get("kind"), data, callback_url=callback_url())
     return jsonify({**started_json(started), "kind": data["kind"]}), 201

@@ -18,7 +18,7 @@ from ...services.errors import NotFound, ServiceError
 from ...services.fields import id_from_text
 from ...services.passwords import MIN_PASSWORD_LENGTH
 from ...services.payments import flow
-from ..web import callback_url, current_gateway
+from ..web import callback_url, count_registration, current_gateway, public_base_url
 
 bp = Blueprint("public", __name__)
 
@@ -70,7 +70,7 @@ def checkout_redirect(authorization_url: str):
     The page's CSP allows forms to post only to this site (`form-action 'self'`), which browsers also apply to
     the redirect that answers a form; so a gateway on another site is reached through a link instead.
     """
-    target, here = urlsplit(authorization_url), urlsplit(request.host_url)
+    target, here = urlsplit(authorization_url), urlsplit(public_base_url())
     if not target.netloc or (target.scheme, target.netloc) == (here.scheme, here.netloc):
         return redirect(authorization_url, 303)
     return render_template("public/continue.html", authorization_url=authorization_url)
@@ -101,6 +101,7 @@ def _cooperative_data(form: CooperativeForm) -> dict:
 def _register(kind: str, form: Form, data: dict, template: str, fee_kobo: int):
     """Start the sign-up and go to the checkout; on refusal re-render the form with inline messages."""
     try:
+        count_registration()
         started = flow.start_registration(current_gateway(), kind, data, callback_url=callback_url())
     except ServiceError as exc:
         for name, message in exc.fields.items():

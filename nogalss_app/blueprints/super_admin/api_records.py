@@ -8,7 +8,7 @@ from flask_login import current_user
 from ...models import Role, Transaction
 from ...security import require_roles
 from ...services import transactions
-from ..web import iso, json_body, page_json
+from ..web import idempotent, iso, json_body, page_json
 from . import api_cooperatives, api_decisions, api_parent_orgs
 
 
@@ -48,6 +48,7 @@ def list_transactions():
     return jsonify(page_json(transactions.list_transactions(request.args), transaction_json))
 
 
+@idempotent
 def create_transaction():
     """Record a manual ADJUSTMENT with its reason (SUCCESSFUL unless `status: "PENDING"` is sent); 201."""
     tx = transactions.create_adjustment(json_body(), actor_id=current_user.id)
