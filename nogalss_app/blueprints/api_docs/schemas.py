@@ -56,6 +56,18 @@ EMAIL = text(EMAIL_MAX, format="email")
 NOTES = text(500)
 NAME = text(100)
 
+FILES = (
+    "application/json",
+    "text/csv",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/pdf",
+)
+REPORT_PERIOD = {
+    "from": text(10, format="date"),
+    "to": text(10, format="date"),
+    "preset": text(20),
+}
+
 PAGE_QUERY = {
     "page": {"type": "integer", "minimum": 1},
     "per_page": {"type": "integer", "minimum": 1, "maximum": 100},
@@ -282,6 +294,29 @@ OPERATIONS: dict[str, Op] = {
     "api_payments.webhook": Op(obj({"event": {"type": "string"}, "data": {"type": "object"}}), public=True),
     # Notifications
     "api_notifications.list_notifications": Op(query=PAGE_QUERY),
+    # Drill-down, reports and statements (SPEC §4, §10): a period, the dashboard's scope choice, files by `format`.
+    "api_figures.figure_json": Op(
+        query={
+            "page": {"type": "integer", "minimum": 1},
+            "per_page": {"type": "integer", "minimum": 1, "maximum": 100},
+            "cooperative": ID,
+            "member": ID,
+            "organization": ID,
+            "month": text(7),
+        }
+    ),
+    "api_reports.report_api": Op(
+        query={**REPORT_PERIOD, "format": enum_of(("json", "csv", "xlsx", "pdf")), "cooperative": ID},
+        produces=FILES,
+    ),
+    "api_statements.statement": Op(
+        query={
+            "from": text(10, format="date"),
+            "to": text(10, format="date"),
+            "format": enum_of(("json", "csv", "pdf")),
+        },
+        produces=("application/json", "text/csv", "application/pdf"),
+    ),
     "api_notifications.mark_read": Op(obj({"id": ID, "all": {"type": "boolean"}})),
     # This document
     "api_docs.openapi": Op(),
