@@ -14,7 +14,18 @@ from flask import current_app
 from .extensions import db
 from .models import Cooperative, LoanStatus, Role, Severity, User, WithdrawalStatus
 from .models.types import utcnow
-from .services import accounts, alerts, contributions, expenses, loans, passwords, payments, registration, withdrawals
+from .services import (
+    accounts,
+    alerts,
+    contributions,
+    expenses,
+    loans,
+    passwords,
+    payments,
+    registration,
+    repayments,
+    withdrawals,
+)
 from .services.actor import Actor
 
 DEMO_DOMAIN = "demo.nogalss.ng"
@@ -288,7 +299,9 @@ def _plan_loans_and_withdrawals(plan: Plan, start: datetime, now: datetime) -> N
     plan.at(
         d(60),
         "repay",
-        lambda w: loans.record_repayment(plan.loans["completed"], 20_000 * 100, actor_id=plan.users["finance"], now=w),
+        lambda w: repayments.record_repayment(
+            plan.loans["completed"], 21_000 * 100, actor_id=plan.users["finance"], now=w
+        ),
     )
     plan.at(d(90), "loan active", lambda w: _loan(plan, "active", 2, 30_000, w))
     plan.at(d(88), "approve", lambda w: _decide(plan, "active", LoanStatus.APPROVED, "leader2", w))
@@ -296,7 +309,9 @@ def _plan_loans_and_withdrawals(plan: Plan, start: datetime, now: datetime) -> N
     plan.at(
         d(30),
         "repay",
-        lambda w: loans.record_repayment(plan.loans["active"], 10_000 * 100, actor_id=plan.users["finance"], now=w),
+        lambda w: repayments.record_repayment(
+            plan.loans["active"], 10_000 * 100, actor_id=plan.users["finance"], now=w
+        ),
     )
     plan.at(d(20), "loan approved", lambda w: _loan(plan, "approved", 3, 15_000, w))
     plan.at(d(18), "approve", lambda w: _decide(plan, "approved", LoanStatus.APPROVED, "leader3", w))
@@ -331,7 +346,11 @@ def _plan_loans_and_withdrawals(plan: Plan, start: datetime, now: datetime) -> N
                 d(days) + timedelta(hours=step),
                 f"withdrawal {key} {new.value}",
                 lambda w, key=key, new=new: withdrawals.decide_withdrawal(
-                    plan.withdrawals[key], new, actor_id=plan.users["finance"], now=w
+                    plan.withdrawals[key],
+                    new,
+                    # Four eyes: finance approves, the super admin processes.
+                    actor_id=plan.users["super-admin" if new is WithdrawalStatus.PROCESSED else "finance"],
+                    now=w,
                 ),
             )
 

@@ -18,7 +18,7 @@ from .enums import (
 )
 from .expense import Expense
 from .ledger import Allocation, Payment, Transaction
-from .savings import Contribution, Loan, Withdrawal
+from .savings import Contribution, Loan, LoanInstalment, Withdrawal
 from .user import ApiToken, LoginAttempt, User, normalise_email
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "ExpenseStatus",
     "LeaderLink",
     "Loan",
+    "LoanInstalment",
     "LoanStatus",
     "LoginAttempt",
     "Notification",

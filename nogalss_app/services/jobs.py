@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from . import realtime
+from .payments import core as payments_core
 
 log = logging.getLogger(__name__)
 
@@ -76,3 +77,11 @@ def prune_changelog(config: Mapping) -> str:
 
 
 register("prune-changelog", 3600, prune_changelog, every_key="CHANGELOG_PRUNE_EVERY_SECONDS")
+
+
+def expire_pending_payments(config: Mapping) -> str:
+    """Mark gateway payments still PENDING after 24 hours ABANDONED (a later verified success still credits)."""
+    return f"{payments_core.expire_pending_payments()} pending payments marked abandoned"
+
+
+register("expire-pending-payments", 900, expire_pending_payments)

@@ -8,6 +8,7 @@ from flask_login import current_user
 from ...models import Role
 from ...security import require_roles
 from ...services import expenses, withdrawals
+from ...services.actor import Actor
 from ..shapes import expense_json, withdrawal_json
 from ..web import json_body, only, page_json
 
@@ -31,7 +32,7 @@ def decide_withdrawal(withdrawal_id: int):
     """Approve or reject a pending withdrawal, or mark an approved one processed (paying it out)."""
     data = json_body()
     withdrawal = withdrawals.decide_withdrawal(
-        withdrawal_id, data.get("status"), actor_id=current_user.id, notes=data.get("notes")
+        withdrawal_id, data.get("status"), actor=Actor.of(current_user), notes=data.get("notes")
     )
     return jsonify(withdrawal_json(withdrawal))
 

@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from ...models import Role, WithdrawalStatus
 from ...services import expenses, withdrawals
+from ...services.actor import Actor
 from ...services.fields import parse_status
 from ...services.money import format_naira
 from ..web import answer, naira_field, optional_text, roles_only
@@ -29,7 +30,7 @@ def decide_withdrawal(withdrawal_id: int):
     def action() -> str:
         status = parse_status(request.form.get("status"), WithdrawalStatus)
         row = withdrawals.decide_withdrawal(
-            withdrawal_id, status, actor_id=current_user.id, notes=optional_text("notes")
+            withdrawal_id, status, actor=Actor.of(current_user), notes=optional_text("notes")
         )
         return f"The {format_naira(row.amount_kobo)} withdrawal was {WITHDRAWAL_DONE[status]}."
 
