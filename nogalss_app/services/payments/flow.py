@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...models import Payment
-from .. import contributions, registration
+from .. import contributions, registration, repayments
 from ..errors import NotFound, ServiceError, Unauthorized, ValidationFailed
 from ..fields import MAX_AMOUNT_KOBO
 from .core import OPEN_STATUSES, confirm_payment, fail_payment, find_payment
@@ -50,6 +50,14 @@ def start_contribution(
 ) -> Started:
     """Open a contribution payment for a member or leader and its charge at the gateway."""
     payment = contributions.start_contribution(user_id, amount_kobo, maximum_kobo=maximum_kobo, gateway=gateway.name)
+    return Started(payment, gateway.initialize(payment, callback_url))
+
+
+def start_repayment(
+    gateway: Gateway, user_id: int, loan_id: object, amount_kobo: object, *, callback_url: str
+) -> Started:
+    """Open a repayment payment on the borrower's own loan and its charge at the gateway."""
+    payment = repayments.start_repayment(user_id, loan_id, amount_kobo, gateway=gateway.name)
     return Started(payment, gateway.initialize(payment, callback_url))
 
 
