@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ....models import LoanStatus, Role, WithdrawalStatus
+from ....models import Loan, LoanStatus, Role, WithdrawalStatus
 from ....models.enums import OUTSTANDING_LOAN_STATUSES
 from ... import balances, loan_terms
 from ...settings import get_settings
-from .. import compute, queries_member
+from .. import compute, queries_loans, queries_member
 from ..panel import Panel
 from ..scope import Scope
 
@@ -88,14 +88,17 @@ def history(scope: Scope) -> dict[str, Any]:
 
 
 def loans(scope: Scope) -> dict[str, Any]:
-    """The member's own loans, newest first, with what remains to repay."""
+    """The member's own loans, newest first: schedule, next instalment, repaid, remaining, arrears; repay."""
     user_id = member_id(scope)
-    items = queries_member.own_loans(user_id, limit=MAX_ROWS)
+    items = queries_loans.loans_with_standing(Loan.user_id == user_id, now=scope.now, limit=MAX_ROWS)
     for item in items:
         owed = item["status"] in OUTSTANDING_LOAN_STATUSES
-        item["left_kobo"] = max(0, item["amount_kobo"] - item["repaid_kobo"]) if owed else 0
+        item["left_kobo"] = item["remaining_kobo"]
         item["next"] = LOAN_NEXT[item["status"]]
-    return {"items": items, "outstanding_kobo": balances.outstanding_loans_kobo(user_id), "limit": MAX_ROWS}
+        # Only the borrower repays, through the gateway; a super admin viewing the dashboard sees no form.
+        item["can_repay"] = scope.viewing_self and owed and item["remaining_kobo"] > 0
+    outstanding = sum(item["remaining_kobo"] for item in items)
+    return {"items": items, "outstanding_kobo": outstanding, "limit": MAX_ROWS}
 
 
 def withdrawals(scope: Scope) -> dict[str, Any]:
@@ -129,7 +132,7 @@ PANELS: list[Panel] = [
     Panel("savings", "My savings", ("contributions", "withdrawals"), savings),
     Panel("loan_limit", "Loan limit", ("contributions", "withdrawals", "loans"), loan_limit),
     Panel("history", "Latest contributions", ("contributions",), history, wide=True),
-    Panel("loans", "My loans", ("loans",), loans, wide=True),
+    Panel("loans", "My loans", ("loans", "repayments"), loans, wide=True),
     Panel("withdrawals", "My withdrawals", ("withdrawals", "contributions"), withdrawals, wide=True),
     Panel("actions", "What I can do", ("settings", "contributions", "withdrawals", "loans", "cooperatives"), actions),
 ]
