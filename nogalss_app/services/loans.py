@@ -114,13 +114,16 @@ def _loan_fields(data: object, maximum_kobo: int) -> dict[str, Any]:
     return {"amount_kobo": amount, "purpose": purpose, "duration_months": duration}
 
 
-def _check_limit(user_id: int, amount: int, interest_bp: int, now: datetime) -> None:
+def _check_limit(user_id: int, amount: int, duration: int, interest_bp: int, now: datetime) -> None:
     """Refuse (422, with the reasons) an application the user is not eligible for or whose total due is too big."""
     eligibility = loan_eligibility(user_id, now)
     if not eligibility.eligible:
         reasons = " ".join(eligibility.reasons)
         raise ValidationFailed(f"You are not eligible for a loan. {reasons}", {"eligibility": reasons})
     total = loan_terms.total_due_kobo(amount, interest_bp)
+    if total < duration:
+        message = f"must be at least {format_naira(duration)}: every monthly instalment is at least ₦0.01"
+        raise ValidationFailed("The amount is too small for the duration.", {"amount_kobo": message})
     if total > eligibility.max_kobo:
         largest = format_naira(loan_terms.max_principal_kobo(eligibility.max_kobo, interest_bp))
         message = (
@@ -139,7 +142,7 @@ def apply_for_loan(
     user = _locked_borrower(user_id)
     fields = _loan_fields(data, maximum_kobo)
     interest_bp = settings.get_settings().loan_interest_bp
-    _check_limit(user.id, fields["amount_kobo"], interest_bp, now)
+    _check_limit(user.id, fields["amount_kobo"], fields["duration_months"], interest_bp, now)
     loan = Loan(
         **fields,
         interest_bp=interest_bp,
@@ -227,7 +230,8 @@ def _check_still_fits(loan: Loan) -> None:
 
 def _make_schedule(loan: Loan, now: datetime) -> None:
     """Write the monthly instalments of a disbursed loan, the first one month after disbursement (Nigerian time)."""
-    rows = loan_terms.schedule(loan.total_due_kobo, loan.duration_months, local_today(now))
+    months = min(loan.duration_months, loan.total_due_kobo)  # a loan older than this rule may owe under 1 kobo/month
+    rows = loan_terms.schedule(loan.total_due_kobo, months, local_today(now))
     for number, due_on, amount in rows:
         db.session.add(LoanInstalment(loan_id=loan.id, number=number, due_on=due_on, amount_kobo=amount))
     db.session.flush()

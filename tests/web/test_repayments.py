@@ -201,3 +201,15 @@ def test_only_the_super_admin_sets_the_loan_interest(client, login_as):
     login_as("FINANCE")
 
     assert send(client, "PUT", "/api/admin/settings/loans", {"loan_interest_bp": 0}).status_code == 403
+
+
+def test_a_loan_too_small_for_its_duration_is_refused(app):
+    _, member = cooperative_with_saver(10_000_00)
+    client = sign_in(app.test_client(), member)
+    before = table_counts()
+
+    refused = send(client, "POST", "/api/member/loans", {"amount_kobo": 1, "purpose": "Tiny", "duration_months": 2})
+
+    assert_error_shape(refused, 422)
+    assert "₦0.02" in refused.get_json()["error"]["fields"]["amount_kobo"]
+    assert_nothing_changed(before)
