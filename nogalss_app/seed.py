@@ -317,6 +317,20 @@ def _plan_loans_and_withdrawals(plan: Plan, start: datetime, now: datetime) -> N
     plan.at(d(18), "approve", lambda w: _decide(plan, "approved", LoanStatus.APPROVED, "leader3", w))
     plan.at(d(15), "loan rejected", lambda w: _loan(plan, "rejected", 4, 25_000, w))
     plan.at(d(14), "reject", lambda w: _decide(plan, "rejected", LoanStatus.REJECTED, "leader4", w))
+    # member4 (coop 4): a second loan, never repaid: two instalments in arrears, over 30 days past due (PAR30).
+    plan.at(d(70), "loan in arrears", lambda w: _loan(plan, "arrears", 4, 18_000, w))
+    plan.at(d(69), "approve", lambda w: _decide(plan, "arrears", LoanStatus.APPROVED, "leader4", w))
+    # member3 repays the first instalment of the approved loan through the gateway (₦15,750 due in 6 × ₦2,625).
+    plan.at(
+        d(3),
+        "repay through the gateway",
+        lambda w: _pay(
+            repayments.start_repayment(
+                plan.users["member3"], plan.loans["approved"], 2_625 * 100, gateway="sandbox", now=w
+            ),
+            w,
+        ),
+    )
     plan.at(d(4), "loan pending", lambda w: _loan(plan, "pending-a", 6, 10_000, w))
     plan.at(d(2), "loan pending", lambda w: _loan(plan, "pending-b", 5, 12_000, w))
     for key, member, naira, status, days in [
