@@ -105,6 +105,7 @@ def _signal(
     event: str, tx: Transaction, before: dict | None, actor_id: int, summary: str, now: datetime, **extra
 ) -> None:
     """Audit and signal a ledger change to the money dashboards and the person concerned."""
+    moves_savings = tx.type is TxType.ADJUSTMENT and tx.status is TxStatus.SUCCESSFUL and tx.user_id is not None
     audit_and_signal(
         event,
         "transaction",
@@ -112,7 +113,8 @@ def _signal(
         actor_id=actor_id,
         before=before,
         after=_state(tx) | extra,
-        topics=["transactions"],
+        # A settled adjustment moves the member's savings: their savings, limit and withdrawal panels refresh.
+        topics=["transactions", "contributions"] if moves_savings else ["transactions"],
         rooms=realtime.rooms_for(roles=AUDIENCE, user_ids=[tx.user_id]),
         summary=summary,
         now=now,
