@@ -14,7 +14,18 @@ from flask import current_app
 from .extensions import db
 from .models import Cooperative, LoanStatus, Role, Severity, User, WithdrawalStatus
 from .models.types import utcnow
-from .services import accounts, alerts, contributions, expenses, loans, passwords, payments, registration, withdrawals
+from .services import (
+    accounts,
+    alerts,
+    contributions,
+    expenses,
+    loans,
+    passwords,
+    payments,
+    registration,
+    repayments,
+    withdrawals,
+)
 from .services.actor import Actor
 
 DEMO_DOMAIN = "demo.nogalss.ng"
@@ -296,7 +307,9 @@ def _plan_loans_and_withdrawals(plan: Plan, start: datetime, now: datetime) -> N
     plan.at(
         d(60),
         "repay",
-        lambda w: loans.record_repayment(plan.loans["completed"], 20_000 * 100, actor_id=plan.users["finance"], now=w),
+        lambda w: repayments.record_repayment(
+            plan.loans["completed"], 21_000 * 100, actor_id=plan.users["finance"], now=w
+        ),
     )
     plan.at(d(90), "loan active", lambda w: _loan(plan, "active", 2, 30_000, w))
     plan.at(d(88), "approve", lambda w: _decide(plan, "active", LoanStatus.APPROVED, "leader2", w))
@@ -304,12 +317,28 @@ def _plan_loans_and_withdrawals(plan: Plan, start: datetime, now: datetime) -> N
     plan.at(
         d(30),
         "repay",
-        lambda w: loans.record_repayment(plan.loans["active"], 10_000 * 100, actor_id=plan.users["finance"], now=w),
+        lambda w: repayments.record_repayment(
+            plan.loans["active"], 10_000 * 100, actor_id=plan.users["finance"], now=w
+        ),
     )
     plan.at(d(20), "loan approved", lambda w: _loan(plan, "approved", 3, 15_000, w))
     plan.at(d(18), "approve", lambda w: _decide(plan, "approved", LoanStatus.APPROVED, "leader3", w))
     plan.at(d(15), "loan rejected", lambda w: _loan(plan, "rejected", 4, 25_000, w))
     plan.at(d(14), "reject", lambda w: _decide(plan, "rejected", LoanStatus.REJECTED, "leader4", w))
+    # member4 (coop 4): a second loan, never repaid: two instalments in arrears, over 30 days past due (PAR30).
+    plan.at(d(70), "loan in arrears", lambda w: _loan(plan, "arrears", 4, 18_000, w))
+    plan.at(d(69), "approve", lambda w: _decide(plan, "arrears", LoanStatus.APPROVED, "leader4", w))
+    # member3 repays the first instalment of the approved loan through the gateway (₦15,750 due in 6 × ₦2,625).
+    plan.at(
+        d(3),
+        "repay through the gateway",
+        lambda w: _pay(
+            repayments.start_repayment(
+                plan.users["member3"], plan.loans["approved"], 2_625 * 100, gateway="sandbox", now=w
+            ),
+            w,
+        ),
+    )
     plan.at(d(4), "loan pending", lambda w: _loan(plan, "pending-a", 6, 10_000, w))
     plan.at(d(2), "loan pending", lambda w: _loan(plan, "pending-b", 5, 12_000, w))
     for key, member, naira, status, days in [
@@ -339,7 +368,11 @@ def _plan_loans_and_withdrawals(plan: Plan, start: datetime, now: datetime) -> N
                 d(days) + timedelta(hours=step),
                 f"withdrawal {key} {new.value}",
                 lambda w, key=key, new=new: withdrawals.decide_withdrawal(
-                    plan.withdrawals[key], new, actor_id=plan.users["finance"], now=w
+                    plan.withdrawals[key],
+                    new,
+                    # Four eyes: finance approves, the super admin processes.
+                    actor_id=plan.users["super-admin" if new is WithdrawalStatus.PROCESSED else "finance"],
+                    now=w,
                 ),
             )
 

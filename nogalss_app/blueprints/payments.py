@@ -57,6 +57,8 @@ def payment_json(payment: Payment) -> dict:
 def _outcome_message(payment: Payment) -> tuple[str, str]:
     """Return the flash category and sentence telling the payer how their payment ended."""
     amount = format_naira(payment.amount_kobo)
+    if payment.status is PaymentStatus.SUCCESSFUL and payment.purpose is PaymentPurpose.REPAYMENT:
+        return "success", f"Thank you: your repayment of {amount} was received and credited to your loan."
     if payment.status is PaymentStatus.SUCCESSFUL:
         return "success", f"Thank you: your contribution of {amount} was received and added to your savings."
     if payment.status is PaymentStatus.FAILED:

@@ -19,7 +19,7 @@ from .enums import (
 from .expense import Expense
 from .guards import IdempotencyKey, ThrottleEvent
 from .ledger import Allocation, Payment, Transaction
-from .savings import Contribution, Loan, Withdrawal
+from .savings import Contribution, Loan, LoanInstalment, Withdrawal
 from .user import ApiToken, LoginAttempt, User, normalise_email
 
 __all__ = [
@@ -35,6 +35,7 @@ __all__ = [
     "ExpenseStatus",
     "LeaderLink",
     "Loan",
+    "LoanInstalment",
     "LoanStatus",
     "LoginAttempt",
     "Notification",

@@ -35,6 +35,7 @@ class TxType(LabelledEnum):
     LOAN_DISBURSEMENT = "LOAN_DISBURSEMENT"
     REPAYMENT = "REPAYMENT"
     WITHDRAWAL = "WITHDRAWAL"
+    EXPENSE = "EXPENSE"
     ADJUSTMENT = "ADJUSTMENT"
 
 
@@ -46,12 +47,13 @@ class TxCategory(LabelledEnum):
     SAVINGS = "SAVINGS"
     LOAN = "LOAN"
     WITHDRAWAL = "WITHDRAWAL"
+    EXPENSE = "EXPENSE"
     MANUAL = "MANUAL"
 
 
 # Money coming in to the platform versus going out of it.
 INFLOW_TYPES = frozenset({TxType.FEE, TxType.CONTRIBUTION, TxType.REPAYMENT})
-OUTFLOW_TYPES = frozenset({TxType.LOAN_DISBURSEMENT, TxType.WITHDRAWAL})
+OUTFLOW_TYPES = frozenset({TxType.LOAN_DISBURSEMENT, TxType.WITHDRAWAL, TxType.EXPENSE})
 
 
 class TxStatus(LabelledEnum):
@@ -97,12 +99,15 @@ class PaymentStatus(LabelledEnum):
     PENDING = "PENDING"
     SUCCESSFUL = "SUCCESSFUL"
     FAILED = "FAILED"
+    # Still unanswered 24 hours after it was opened; a verified success later still credits it once.
+    ABANDONED = "ABANDONED"
 
 
 class PaymentPurpose(LabelledEnum):
     MEMBER_REGISTRATION = "MEMBER_REGISTRATION"
     COOPERATIVE_REGISTRATION = "COOPERATIVE_REGISTRATION"
     CONTRIBUTION = "CONTRIBUTION"
+    REPAYMENT = "REPAYMENT"
 
 
 class Recipient(LabelledEnum):

@@ -25,6 +25,8 @@ class Expense(db.Model):
     notes: Mapped[str | None] = mapped_column(sa.String(500))
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    # The EXPENSE ledger line written when the expense is paid.
+    transaction_id: Mapped[int | None] = mapped_column(sa.ForeignKey("transactions.id"), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

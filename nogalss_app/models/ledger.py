@@ -41,6 +41,7 @@ class Transaction(db.Model):
 
     user = relationship("User", foreign_keys=[user_id])
     cooperative = relationship("Cooperative")
+    loan = relationship("Loan")
 
 
 class Payment(db.Model):

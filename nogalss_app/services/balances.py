@@ -1,4 +1,10 @@
-"""One user's balances and loan eligibility (SPEC §3): queries that return ints, over small pure functions."""
+"""One user's balances, holds and loan eligibility (SPEC §3): queries that return ints, over small pure functions.
+
+S (savings) = successful contributions ± savings adjustments − processed withdrawals; W = pending and approved
+withdrawals; O = total due − repaid on APPROVED and ACTIVE loans. Every verb that could break O ≤ 6 × (S − W)
+locks the member's row first (`lock_member`) and checks the position it is about to leave behind, so two racing
+steps for one member run one after the other.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +15,14 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from ..extensions import db
-from ..models import Contribution, Loan, LoanStatus, Withdrawal, WithdrawalStatus
+from ..models import Contribution, Loan, LoanStatus, Transaction, TxStatus, TxType, User, Withdrawal, WithdrawalStatus
 from ..models.enums import COMMITTED_WITHDRAWAL_STATUSES, OUTSTANDING_LOAN_STATUSES
 from ..models.types import utcnow
+from .errors import NotFound
+from .loan_terms import LOAN_MULTIPLIER, Position
 from .money import format_naira
 
-LOAN_MULTIPLIER = 6
+HELD_WITHDRAWAL_STATUSES = (WithdrawalStatus.PENDING, WithdrawalStatus.APPROVED)
 MIN_SAVINGS_AGE_MONTHS = 6
 
 REASON_PENDING = "You already have a loan application waiting for a decision."
@@ -74,7 +82,7 @@ def eligibility_from(
     limit = loan_limit_kobo(savings_balance_kobo, outstanding_kobo)
     if limit == 0:
         reasons.append(
-            f"Your loan limit is {format_naira(0)}: {LOAN_MULTIPLIER} × your savings balance "
+            f"Your loan limit is {format_naira(0)}: {LOAN_MULTIPLIER} × your savings not promised to withdrawals "
             f"({format_naira(savings_balance_kobo)}) minus outstanding loans ({format_naira(outstanding_kobo)})."
         )
     return Eligibility(eligible=not reasons, max_kobo=0 if reasons else limit, reasons=reasons)
@@ -90,8 +98,20 @@ def _sum(column: sa.ColumnElement, *where: sa.ColumnElement) -> int:
 
 
 def savings_total_kobo(user_id: int) -> int:
-    """Return the sum of the user's contributions."""
-    return _sum(Contribution.amount_kobo, Contribution.user_id == user_id)
+    """Return C: the user's contributions plus credit and minus debit savings adjustments (SUCCESSFUL)."""
+    signed = sa.case((Transaction.is_debit.is_(True), -Transaction.amount_kobo), else_=Transaction.amount_kobo)
+    adjusted = _sum(
+        signed,
+        Transaction.user_id == user_id,
+        Transaction.type == TxType.ADJUSTMENT,
+        Transaction.status == TxStatus.SUCCESSFUL,
+    )
+    return _sum(Contribution.amount_kobo, Contribution.user_id == user_id) + adjusted
+
+
+def held_withdrawals_kobo(user_id: int) -> int:
+    """Return W: the sum of the user's PENDING and APPROVED withdrawals (promised, not yet paid out)."""
+    return _sum(Withdrawal.amount_kobo, Withdrawal.user_id == user_id, Withdrawal.status.in_(HELD_WITHDRAWAL_STATUSES))
 
 
 def processed_withdrawals_kobo(user_id: int) -> int:
@@ -114,17 +134,45 @@ def savings_balance_kobo(user_id: int) -> int:
 
 
 def withdrawable_kobo(user_id: int) -> int:
-    """Return contributions minus committed withdrawals, never below zero."""
-    return withdrawable_from(savings_total_kobo(user_id), committed_withdrawals_kobo(user_id))
+    """Return max(0, S − W − ⌈O / 6⌉): savings neither promised to a withdrawal nor backing a loan."""
+    return position(user_id).withdrawable_kobo
 
 
 def outstanding_loans_kobo(user_id: int) -> int:
-    """Return what the user still owes on APPROVED and ACTIVE loans (amount − repaid)."""
+    """Return O: what the user still owes on APPROVED and ACTIVE loans (total due − repaid)."""
     return _sum(
-        Loan.amount_kobo - Loan.repaid_kobo,
+        Loan.total_due_kobo - Loan.repaid_kobo,
         Loan.user_id == user_id,
         Loan.status.in_(sorted(OUTSTANDING_LOAN_STATUSES)),
     )
+
+
+def position(user_id: int) -> Position:
+    """Return the user's S, W and O as they stand in this transaction."""
+    return Position(savings_balance_kobo(user_id), held_withdrawals_kobo(user_id), outstanding_loans_kobo(user_id))
+
+
+def lock_member(user_id: int) -> User:
+    """Lock the member's row (SELECT … FOR UPDATE on PostgreSQL) so their money steps run one at a time."""
+    user = db.session.scalar(
+        sa.select(User).where(User.id == user_id).with_for_update().execution_options(populate_existing=True)
+    )
+    if user is None:
+        raise NotFound("No such user.")
+    return user
+
+
+def held_back_reason(pos: Position) -> str:
+    """Explain in money terms what is held back from a member's savings, or '' when nothing is."""
+    parts = []
+    if pos.committed_kobo:
+        parts.append(f"{format_naira(pos.committed_kobo)} is promised to withdrawals waiting to be paid")
+    if pos.outstanding_kobo:
+        parts.append(
+            f"{format_naira(min(pos.backing_kobo, max(0, pos.free_kobo)))} of savings back "
+            f"{format_naira(pos.outstanding_kobo)} of outstanding loans (1/{LOAN_MULTIPLIER} of what is owed)"
+        )
+    return "; ".join(parts)
 
 
 def has_pending_loan(user_id: int) -> bool:
@@ -138,12 +186,13 @@ def oldest_contribution_at(user_id: int) -> datetime | None:
     return db.session.scalar(sa.select(sa.func.min(Contribution.created_at)).where(Contribution.user_id == user_id))
 
 
-def loan_eligibility(user_id: int, now: datetime | None = None) -> Eligibility:
-    """Return whether the user may borrow now and the most they may borrow."""
+def loan_eligibility(user_id: int, now: datetime | None = None, pos: Position | None = None) -> Eligibility:
+    """Return whether the user may borrow now and the most a loan's total due may be (6 × (S − W) − O)."""
+    pos = pos or position(user_id)
     return eligibility_from(
         has_pending_loan=has_pending_loan(user_id),
         oldest_contribution_at=oldest_contribution_at(user_id),
         now=now or utcnow(),
-        savings_balance_kobo=savings_balance_kobo(user_id),
-        outstanding_kobo=outstanding_loans_kobo(user_id),
+        savings_balance_kobo=pos.free_kobo,
+        outstanding_kobo=pos.outstanding_kobo,
     )

@@ -9,9 +9,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from ..extensions import db
-from ..models import Expense, ExpenseStatus, Role
+from ..models import Expense, ExpenseStatus, Role, TxCategory, TxType
 from ..models.types import utcnow
-from . import realtime
+from . import ledger, realtime
 from .audit import audit_and_signal, person_name
 from .errors import Conflict, NotFound, ValidationFailed
 from .fields import (
@@ -85,9 +85,17 @@ def _fields(data: object, *, partial: bool, maximum_kobo: int) -> dict[str, Any]
 
 
 def _signal(
-    event: str, expense: Expense, before: dict | None, after: dict | None, actor_id: int, summary: str, now: datetime
+    event: str,
+    expense: Expense,
+    before: dict | None,
+    after: dict | None,
+    actor_id: int,
+    summary: str,
+    now: datetime,
+    *,
+    paid: bool = False,
 ) -> None:
-    """Audit and signal an expense change to finance and super admins, then commit."""
+    """Audit and signal an expense change to finance and super admins (with the ledger when paid), then commit."""
     rooms = realtime.rooms_for(roles=AUDIENCE)
     audit_and_signal(
         event,
@@ -96,7 +104,7 @@ def _signal(
         actor_id=actor_id,
         before=before,
         after=after,
-        topics=["expenses"],
+        topics=["expenses", "transactions"] if paid else ["expenses"],
         rooms=rooms,
         summary=summary,
         now=now,
@@ -195,7 +203,23 @@ def decide_expense(
     before = _state(expense)
     values: dict[str, Any] = {"updated_at": now, "decided_by_id": actor_id} | ({"notes": notes} if notes else {})
     transition_status(expense, status, "expense", **values)
+    if status is ExpenseStatus.PAID:
+        _pay_out(expense, actor_id, now)
     event, verb = DECIDED[status]
     summary = f"{person_name(actor_id)} {verb} {_describe(expense)}"
-    _signal(event, expense, before, _state(expense), actor_id, summary, now)
+    _signal(event, expense, before, _state(expense), actor_id, summary, now, paid=status is ExpenseStatus.PAID)
     return expense
+
+
+def _pay_out(expense: Expense, actor_id: int, now: datetime) -> None:
+    """Write the successful EXPENSE ledger line of a paid expense (a platform outflow) and link it."""
+    tx = ledger.record_transaction(
+        tx_type=TxType.EXPENSE,
+        category=TxCategory.EXPENSE,
+        amount_kobo=expense.amount_kobo,
+        created_by_id=actor_id,
+        description=f"Expense #{expense.id}: {expense.title}",
+        now=now,
+    )
+    expense.transaction_id = tx.id
+    db.session.flush()

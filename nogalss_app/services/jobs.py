@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from ..models.types import utcnow
 from . import idempotency, realtime, registration, throttle
-from .payments.core import fail_payment
+from .payments import core as payments_core
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +82,9 @@ def expire_pending_registrations(config: Mapping) -> str:
     now = utcnow()
     references = registration.expired_registrations(now)
     for reference in references:  # each its own compare-and-set: a payment completed meanwhile is left alone
-        fail_payment(reference, reason=f"expired: not paid within {registration.PENDING_HOURS} hours", now=now)
+        payments_core.fail_payment(
+            reference, reason=f"expired: not paid within {registration.PENDING_HOURS} hours", now=now
+        )
     pruned = throttle.prune("registration", 2 * float(config.get("REGISTRATION_WINDOW_SECONDS", 60)), now)
     return f"{len(references)} pending registrations expired, {pruned} throttle counts pruned"
 
@@ -92,3 +94,11 @@ register(
     "expire-pending-registrations", 600, expire_pending_registrations, every_key="REGISTRATION_EXPIRE_EVERY_SECONDS"
 )
 register("prune-idempotency-keys", 3600, lambda config: f"{idempotency.prune()} idempotency keys deleted")
+
+
+def expire_pending_payments(config: Mapping) -> str:
+    """Mark gateway payments still PENDING after 24 hours ABANDONED (a later verified success still credits)."""
+    return f"{payments_core.expire_pending_payments()} pending payments marked abandoned"
+
+
+register("expire-pending-payments", 900, expire_pending_payments)

@@ -38,6 +38,7 @@ TX_PREFIXES = {
     TxType.LOAN_DISBURSEMENT: "LDB",
     TxType.REPAYMENT: "RPY",
     TxType.WITHDRAWAL: "WDR",
+    TxType.EXPENSE: "EXP",
     TxType.ADJUSTMENT: "ADJ",
 }
 

@@ -1,4 +1,9 @@
-"""Loans: apply, decide (leader of the cooperative, apex, super admin) and repay."""
+"""Loans: apply, decide (leader of the cooperative, apex, super admin); approval disburses and makes the schedule.
+
+Application and approval lock the borrower's row and check O ≤ 6 × (S − W) on the position they leave behind
+(SPEC §3): an application over the limit is refused with 422, an approval that no longer fits with 409.
+Repayments live in services/repayments.py.
+"""
 
 from __future__ import annotations
 
@@ -9,20 +14,21 @@ from typing import Any
 import sqlalchemy as sa
 
 from ..extensions import db
-from ..models import Loan, LoanStatus, Role, TxCategory, TxType, User
+from ..models import Loan, LoanInstalment, LoanStatus, Role, TxCategory, TxType, User
 from ..models.types import utcnow
-from . import ledger, notifications, realtime, states
+from . import balances, ledger, loan_terms, notifications, realtime, settings, states
 from .actor import Actor
 from .audit import audit_and_signal, person_name
 from .balances import loan_eligibility
 from .errors import Conflict, Forbidden, NotFound, ValidationFailed
 from .fields import MAX_AMOUNT_KOBO, amount_field, is_id, notes_value, parse_status, require_mapping, text_field
 from .money import format_naira
+from .periods import local_today
 from .transitions import refusals_roll_back, transition_status
 
 BORROWER_ROLES = (Role.MEMBER, Role.LEADER)
 DECIDER_ROLES = (Role.LEADER, Role.APEX, Role.SUPER_ADMIN)
-AUDITED = ("status", "amount_kobo", "repaid_kobo", "user_id", "cooperative_id")
+AUDITED = ("status", "amount_kobo", "total_due_kobo", "repaid_kobo", "user_id", "cooperative_id")
 APPLIED_AUDIENCE = (Role.APEX, Role.SUPER_ADMIN)
 DECIDED_AUDIENCE = (Role.APEX, Role.SUPER_ADMIN, Role.FINANCE)
 LOAN_EVENTS = {
@@ -34,12 +40,12 @@ LOAN_EVENTS = {
 # Loans -------------------------------------------------------------------------------------------------------
 
 
-def _loan_state(loan: Loan) -> dict[str, Any]:
+def loan_state(loan: Loan) -> dict[str, Any]:
     """Return the audited fields of a loan."""
     return {name: getattr(loan, name) for name in AUDITED}
 
 
-def _signal(
+def signal_loan(
     event: str,
     loan: Loan,
     before: dict | None,
@@ -57,7 +63,7 @@ def _signal(
         loan.id,
         actor_id=actor_id,
         before=before,
-        after=_loan_state(loan),
+        after=loan_state(loan),
         now=now,
         topics=topics,
         rooms=rooms,
@@ -65,7 +71,9 @@ def _signal(
     )
 
 
-def _ledger(loan: Loan, tx_type: TxType, amount: int, actor_id: int | None, now: datetime) -> None:
+def loan_ledger_line(
+    loan: Loan, tx_type: TxType, amount: int, actor_id: int | None, now: datetime, reference: str | None = None
+) -> None:
     """Write a successful ledger line (disbursement or repayment) of the loan."""
     what = "Disbursement" if tx_type is TxType.LOAN_DISBURSEMENT else "Repayment"
     ledger.record_transaction(
@@ -75,6 +83,7 @@ def _ledger(loan: Loan, tx_type: TxType, amount: int, actor_id: int | None, now:
         user_id=loan.user_id,
         cooperative_id=loan.cooperative_id,
         loan_id=loan.id,
+        reference=reference,
         created_by_id=actor_id,
         description=f"{what} of loan #{loan.id}",
         now=now,
@@ -105,15 +114,22 @@ def _loan_fields(data: object, maximum_kobo: int) -> dict[str, Any]:
     return {"amount_kobo": amount, "purpose": purpose, "duration_months": duration}
 
 
-def _check_limit(user_id: int, amount: int, now: datetime) -> None:
-    """Refuse (422, with the reasons) an application the user is not eligible for or that exceeds the limit."""
+def _check_limit(user_id: int, amount: int, duration: int, interest_bp: int, now: datetime) -> None:
+    """Refuse (422, with the reasons) an application the user is not eligible for or whose total due is too big."""
     eligibility = loan_eligibility(user_id, now)
     if not eligibility.eligible:
         reasons = " ".join(eligibility.reasons)
         raise ValidationFailed(f"You are not eligible for a loan. {reasons}", {"eligibility": reasons})
-    if amount > eligibility.max_kobo:
-        limit = format_naira(eligibility.max_kobo)
-        message = f"must not exceed {limit} (6 × your savings balance minus outstanding loans)"
+    total = loan_terms.total_due_kobo(amount, interest_bp)
+    if total < duration:
+        message = f"must be at least {format_naira(duration)}: every monthly instalment is at least ₦0.01"
+        raise ValidationFailed("The amount is too small for the duration.", {"amount_kobo": message})
+    if total > eligibility.max_kobo:
+        largest = format_naira(loan_terms.max_principal_kobo(eligibility.max_kobo, interest_bp))
+        message = (
+            f"must not exceed {largest}: with interest you would owe {format_naira(total)}, and your limit is "
+            f"{format_naira(eligibility.max_kobo)} (6 × savings not promised to withdrawals, minus outstanding loans)"
+        )
         raise ValidationFailed("The amount is more than you may borrow.", {"amount_kobo": message})
 
 
@@ -125,9 +141,12 @@ def apply_for_loan(
     now = now or utcnow()
     user = _locked_borrower(user_id)
     fields = _loan_fields(data, maximum_kobo)
-    _check_limit(user.id, fields["amount_kobo"], now)
+    interest_bp = settings.get_settings().loan_interest_bp
+    _check_limit(user.id, fields["amount_kobo"], fields["duration_months"], interest_bp, now)
     loan = Loan(
         **fields,
+        interest_bp=interest_bp,
+        total_due_kobo=loan_terms.total_due_kobo(fields["amount_kobo"], interest_bp),
         user_id=user.id,
         cooperative_id=user.cooperative_id,
         repaid_kobo=0,
@@ -138,7 +157,7 @@ def apply_for_loan(
     db.session.add(loan)
     db.session.flush()
     summary = f"{user.full_name} applied for a {format_naira(loan.amount_kobo)} loan"
-    _signal("loan.applied", loan, None, ["loans"], summary, user.id, now, audience=APPLIED_AUDIENCE)
+    signal_loan("loan.applied", loan, None, ["loans"], summary, user.id, now, audience=APPLIED_AUDIENCE)
     realtime.commit()
     return loan
 
@@ -180,12 +199,42 @@ def decide_loan(
     if status is LoanStatus.COMPLETED:
         states.check_transition(loan.status, status, "loan")
         raise Conflict("A loan becomes COMPLETED when its last repayment is recorded.")
-    before = _loan_state(loan)
+    if status is LoanStatus.APPROVED:
+        _check_still_fits(loan)
+    before = loan_state(loan)
     values: dict[str, Any] = {"updated_at": now} | ({"notes": notes} if notes else {})
     if status is not LoanStatus.ACTIVE:
         values |= {"decided_by_id": actor_id, "decided_at": now}
+    if status is LoanStatus.APPROVED:
+        values["disbursed_at"] = now
     transition_status(loan, status, "loan", **values)
     return _finish_decision(loan, before, actor_id, now)
+
+
+def _check_still_fits(loan: Loan) -> None:
+    """Lock the borrower and refuse (409) an approval that would leave O above 6 × (S − W)."""
+    balances.lock_member(loan.user_id)
+    if loan.status is not LoanStatus.PENDING:
+        return  # the transition refuses it with the state machine's message
+    pos = balances.position(loan.user_id)
+    if pos.after(outstanding=loan.total_due_kobo).holds:
+        return
+    needed = loan_terms.ceil_div(pos.outstanding_kobo + loan.total_due_kobo, loan_terms.LOAN_MULTIPLIER)
+    held = balances.held_back_reason(pos)
+    raise Conflict(
+        f"This loan no longer fits the member's savings: {format_naira(loan.total_due_kobo)} owed with what is "
+        f"already outstanding needs {format_naira(needed)} of free savings, and only "
+        f"{format_naira(max(0, pos.free_kobo))} is free" + (f" ({held})." if held else ".")
+    )
+
+
+def _make_schedule(loan: Loan, now: datetime) -> None:
+    """Write the monthly instalments of a disbursed loan, the first one month after disbursement (Nigerian time)."""
+    months = min(loan.duration_months, loan.total_due_kobo)  # a loan older than this rule may owe under 1 kobo/month
+    rows = loan_terms.schedule(loan.total_due_kobo, months, local_today(now))
+    for number, due_on, amount in rows:
+        db.session.add(LoanInstalment(loan_id=loan.id, number=number, due_on=due_on, amount_kobo=amount))
+    db.session.flush()
 
 
 def _finish_decision(loan: Loan, before: dict[str, Any], actor_id: int, now: datetime) -> Loan:
@@ -193,70 +242,14 @@ def _finish_decision(loan: Loan, before: dict[str, Any], actor_id: int, now: dat
     event, verb = LOAN_EVENTS[loan.status]
     topics = ["loans"]
     if loan.status is LoanStatus.APPROVED:
-        _ledger(loan, TxType.LOAN_DISBURSEMENT, loan.amount_kobo, actor_id, now)
+        loan_ledger_line(loan, TxType.LOAN_DISBURSEMENT, loan.amount_kobo, actor_id, now)
+        _make_schedule(loan, now)
         topics.append("transactions")
     amount = format_naira(loan.amount_kobo)
     summary = f"{person_name(actor_id)} {verb} a {amount} loan for {person_name(loan.user_id)}"
-    _signal(event, loan, before, topics, summary, actor_id, now)
+    signal_loan(event, loan, before, topics, summary, actor_id, now)
     notifications.notify_users(
         [loan.user_id], f"Your loan was {verb}", f"Your {amount} loan was {verb}.", "/dashboard/member", now=now
     )
-    realtime.commit()
-    return loan
-
-
-def _add_repaid(loan: Loan, amount: int, now: datetime) -> None:
-    """Add to repaid_kobo by compare-and-set, never beyond the loan amount."""
-    result = db.session.execute(
-        sa.update(Loan)
-        .where(Loan.id == loan.id, Loan.status == LoanStatus.ACTIVE, Loan.repaid_kobo + amount <= Loan.amount_kobo)
-        .values(repaid_kobo=Loan.repaid_kobo + amount, updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        raise Conflict("This loan was changed by someone else; reload and try again.")
-    db.session.refresh(loan)
-
-
-def _repayable(loan_id: int, amount: int) -> Loan:
-    """Return the approved or active loan if `amount` does not exceed what is still owed; refuse otherwise."""
-    loan = db.session.get(Loan, loan_id) if is_id(loan_id) else None
-    if loan is None:
-        raise NotFound("Loan not found.")
-    if loan.status not in (LoanStatus.APPROVED, LoanStatus.ACTIVE):
-        raise Conflict(f"A loan that is {loan.status.value} cannot take repayments.")
-    outstanding = loan.amount_kobo - loan.repaid_kobo
-    if amount > outstanding:
-        message = f"must not exceed the outstanding {format_naira(outstanding)}"
-        raise ValidationFailed("The repayment is more than is owed.", {"amount_kobo": message})
-    return loan
-
-
-@refusals_roll_back
-def record_repayment(
-    loan_id: int,
-    amount_kobo: int,
-    *,
-    actor_id: int | None,
-    now: datetime | None = None,
-    maximum_kobo: int = MAX_AMOUNT_KOBO,
-) -> Loan:
-    """Record a repayment on an approved or active loan; the last one completes it."""
-    now = now or utcnow()
-    errors: dict[str, str] = {}
-    amount = amount_field({"amount_kobo": amount_kobo}, errors, maximum_kobo=maximum_kobo)
-    if errors:
-        raise ValidationFailed("Check the repayment.", errors)
-    loan = _repayable(loan_id, amount)
-    before = _loan_state(loan)
-    if loan.status is LoanStatus.APPROVED:
-        transition_status(loan, LoanStatus.ACTIVE, "loan", updated_at=now)
-    _add_repaid(loan, amount, now)
-    _ledger(loan, TxType.REPAYMENT, amount, actor_id, now)
-    if loan.repaid_kobo == loan.amount_kobo:
-        transition_status(loan, LoanStatus.COMPLETED, "loan", updated_at=now)
-    event = "loan.completed" if loan.status is LoanStatus.COMPLETED else "loan.repaid"
-    summary = f"{person_name(actor_id)} recorded a {format_naira(amount)} repayment from {person_name(loan.user_id)}"
-    _signal(event, loan, before, ["loans", "transactions"], summary, actor_id, now)
     realtime.commit()
     return loan

@@ -1,4 +1,4 @@
-"""Platform settings with the SPEC defaults: fees, allocation split, withdrawals per role."""
+"""Platform settings with the SPEC defaults: fees, allocation split, withdrawals per role, loan interest."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from .money import DEFAULT_ALLOCATION_BP, MoneyError, check_amount, require_kobo
 FEES_KEY = "fees"
 ALLOCATION_KEY = "allocation"
 WITHDRAWALS_KEY = "withdrawals"
+LOANS_KEY = "loans"
 
 DEFAULT_FEES = {"member_fee_kobo": 5_000_00, "cooperative_fee_kobo": 50_000_00}
 ALLOCATION_FIELDS = tuple(f"{name}_bp" for name, _ in DEFAULT_ALLOCATION_BP)
@@ -22,6 +23,8 @@ DEFAULT_ALLOCATION = {f"{name}_bp": bp for name, bp in DEFAULT_ALLOCATION_BP}
 WITHDRAWAL_ROLES = (Role.MEMBER, Role.LEADER)
 DEFAULT_WITHDRAWALS = {"MEMBER": True, "LEADER": True}
 MAX_FEE_KOBO = 10_000_000_00
+DEFAULT_LOANS = {"loan_interest_bp": 500}
+MAX_INTEREST_BP = 10_000
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,7 @@ class Settings:
     cooperative_fee_kobo: int
     allocation_bp: dict[str, int]
     withdrawals_enabled: dict[str, bool]
+    loan_interest_bp: int = DEFAULT_LOANS["loan_interest_bp"]
 
     def allocation_shares(self) -> list[tuple[str, int]]:
         """Return (recipient, bp) pairs in the canonical order for split_by_bp."""
@@ -57,6 +61,7 @@ def get_settings() -> Settings:
         cooperative_fee_kobo=fees["cooperative_fee_kobo"],
         allocation_bp={**DEFAULT_ALLOCATION, **stored.get(ALLOCATION_KEY, {})},
         withdrawals_enabled={**DEFAULT_WITHDRAWALS, **stored.get(WITHDRAWALS_KEY, {})},
+        loan_interest_bp={**DEFAULT_LOANS, **stored.get(LOANS_KEY, {})}["loan_interest_bp"],
     )
 
 
@@ -162,6 +167,27 @@ def update_withdrawals(data: dict, *, actor_id: int | None) -> Settings:
         rooms=realtime.rooms_for(everyone=True),
         actor_id=actor_id,
         summary="Withdrawal settings changed",
+    )
+    realtime.commit()
+    return get_settings()
+
+
+def update_loans(data: dict, *, actor_id: int | None) -> Settings:
+    """Change the flat loan interest (basis points of the principal for the whole term; new applications only)."""
+    value = data.get("loan_interest_bp") if isinstance(data, dict) else None
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValidationFailed(
+            "Check the loan settings.", {"loan_interest_bp": "must be a whole number of basis points (500 = 5%)"}
+        )
+    if not 0 <= value <= MAX_INTEREST_BP:
+        raise ValidationFailed("Check the loan settings.", {"loan_interest_bp": "must be between 0 and 10000"})
+    _write(LOANS_KEY, {"loan_interest_bp": value}, actor_id=actor_id, default=DEFAULT_LOANS)
+    realtime.notify(
+        "settings.loans_updated",
+        ["settings", "loan_limit"],
+        rooms=realtime.rooms_for(everyone=True),
+        actor_id=actor_id,
+        summary=f"Loan interest changed to {value} basis points",
     )
     realtime.commit()
     return get_settings()

@@ -21,6 +21,7 @@ from ..extensions import db
 from ..models import (
     Allocation,
     Contribution,
+    Expense,
     Payment,
     Role,
     Transaction,
@@ -31,7 +32,7 @@ from ..models import (
     Withdrawal,
 )
 from ..models.types import utcnow
-from . import ledger, realtime
+from . import balances, ledger, realtime
 from .audit import audit_and_signal, person_name
 from .errors import Conflict, NotFound, ValidationFailed
 from .fields import MAX_AMOUNT_KOBO, amount_field, is_id, notes_value, parse_status, require_mapping, text_field
@@ -84,6 +85,7 @@ def linked_records(tx_ids: Iterable[int]) -> dict[int, str]:
         ("allocation", Allocation.transaction_id),
         ("contribution", Contribution.transaction_id),
         ("withdrawal", Withdrawal.transaction_id),
+        ("expense", Expense.transaction_id),
     ):
         for tx_id in db.session.scalars(sa.select(column).where(column.in_(ids)).distinct()):
             found.setdefault(tx_id, kind)
@@ -103,6 +105,7 @@ def _signal(
     event: str, tx: Transaction, before: dict | None, actor_id: int, summary: str, now: datetime, **extra
 ) -> None:
     """Audit and signal a ledger change to the money dashboards and the person concerned."""
+    moves_savings = tx.type is TxType.ADJUSTMENT and tx.status is TxStatus.SUCCESSFUL and tx.user_id is not None
     audit_and_signal(
         event,
         "transaction",
@@ -110,7 +113,8 @@ def _signal(
         actor_id=actor_id,
         before=before,
         after=_state(tx) | extra,
-        topics=["transactions"],
+        # A settled adjustment moves the member's savings: their savings, limit and withdrawal panels refresh.
+        topics=["transactions", "contributions"] if moves_savings else ["transactions"],
         rooms=realtime.rooms_for(roles=AUDIENCE, user_ids=[tx.user_id]),
         summary=summary,
         now=now,
@@ -157,6 +161,8 @@ def create_adjustment(
     now = now or utcnow()
     fields = _adjustment_fields(data, maximum_kobo)
     user, direction = fields["user"], fields["direction"]
+    if direction == "debit" and fields["status"] == TxStatus.SUCCESSFUL.value:
+        _check_debit(user.id, fields["amount_kobo"])  # a PENDING debit is checked when it is settled
     tx = ledger.record_transaction(
         tx_type=TxType.ADJUSTMENT,
         category=TxCategory.MANUAL,
@@ -177,6 +183,34 @@ def create_adjustment(
     _signal("transaction.created", tx, None, actor_id, summary, now)
     realtime.commit()
     return tx
+
+
+def _check_debit(user_id: int, amount: int) -> None:
+    """Lock the member and refuse (422) a debit above what they could withdraw (it would break O ≤ 6 × (S − W))."""
+    balances.lock_member(user_id)
+    pos = balances.position(user_id)
+    if amount > pos.withdrawable_kobo:
+        held = balances.held_back_reason(pos)
+        message = f"must not exceed the member's withdrawable savings of {format_naira(pos.withdrawable_kobo)}"
+        raise ValidationFailed(
+            "The debit is more than the member's free savings" + (f": {held}." if held else "."),
+            {"amount_kobo": message},
+        )
+
+
+def _check_settling_debit(tx: Transaction, status: TxStatus) -> None:
+    """Refuse (409) settling a PENDING debit adjustment that the member's savings can no longer bear."""
+    if tx.type is not TxType.ADJUSTMENT or not tx.is_debit or status is not TxStatus.SUCCESSFUL or not tx.user_id:
+        return
+    balances.lock_member(tx.user_id)
+    pos = balances.position(tx.user_id)
+    if tx.amount_kobo > pos.withdrawable_kobo:
+        held = balances.held_back_reason(pos)
+        raise Conflict(
+            f"Only {format_naira(pos.withdrawable_kobo)} of the member's savings is free"
+            + (f" ({held})" if held else "")
+            + f"; a {format_naira(tx.amount_kobo)} debit cannot be settled."
+        )
 
 
 def _movable(tx_id: int) -> Transaction:
@@ -205,6 +239,7 @@ def change_status(
     now = now or utcnow()
     status, notes = parse_status(new_status, TxStatus), notes_value(notes)
     tx = _movable(tx_id)
+    _check_settling_debit(tx, status)
     before = _state(tx)
     transition_status(tx, status, "transaction", updated_at=now)
     summary = (

@@ -1,4 +1,9 @@
-"""Withdrawals: members and leaders request them (when enabled); finance approves, rejects and processes them."""
+"""Withdrawals: members and leaders request them (when enabled); finance approves, rejects and processes them.
+
+Every step locks the member's row and checks O ≤ 6 × (S − W) on what it leaves behind (SPEC §3): a request
+above the withdrawable balance is refused with 422, an approval or processing that no longer fits with 409.
+Four eyes: whoever approved a withdrawal cannot process it; a super admin may process any approved one.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +16,10 @@ import sqlalchemy as sa
 from ..extensions import db
 from ..models import Role, TxCategory, TxType, User, Withdrawal, WithdrawalStatus
 from ..models.types import utcnow
-from . import ledger, notifications, realtime, settings
+from . import balances, ledger, notifications, realtime, settings
+from .actor import Actor
 from .audit import audit_and_signal, person_name
-from .balances import withdrawable_kobo
-from .errors import Forbidden, NotFound, ValidationFailed
+from .errors import Conflict, Forbidden, NotFound, ValidationFailed
 from .fields import (
     MAX_AMOUNT_KOBO,
     amount_field,
@@ -69,10 +74,8 @@ def list_withdrawals(args: Mapping[str, str]) -> Page[Withdrawal]:
 
 
 def _locked_requester(user_id: int) -> User:
-    """Return the requester, row-locked (PostgreSQL) so one user's requests are serialised; refuse others."""
-    user = db.session.scalar(sa.select(User).where(User.id == user_id).with_for_update())
-    if user is None:
-        raise NotFound("No such user.")
+    """Return the requester, row-locked (PostgreSQL) so one user's money steps are serialised; refuse others."""
+    user = balances.lock_member(user_id)
     if not user.is_active or user.role not in REQUESTER_ROLES:
         raise Forbidden("Only active members and leaders can request withdrawals.")
     if not settings.get_settings().withdrawals_enabled_for(user.role):
@@ -122,10 +125,13 @@ def _request_fields(data: object, user_id: int, maximum_kobo: int) -> tuple[int,
     reason = text_field(data, "reason", errors, min_len=3, max_len=500, multiline=True)
     if errors:
         raise ValidationFailed("Check the withdrawal request.", errors)
-    available = withdrawable_kobo(user_id)
-    if amount > available:
-        message = f"must not exceed your withdrawable balance of {format_naira(available)}"
-        raise ValidationFailed("The amount is more than you can withdraw.", {"amount_kobo": message})
+    pos = balances.position(user_id)
+    if amount > pos.withdrawable_kobo:
+        message = f"must not exceed your withdrawable balance of {format_naira(pos.withdrawable_kobo)}"
+        held = balances.held_back_reason(pos)
+        raise ValidationFailed(
+            "The amount is more than you can withdraw" + (f": {held}." if held else "."), {"amount_kobo": message}
+        )
     return amount, reason  # type: ignore[return-value]
 
 
@@ -181,21 +187,62 @@ def _pay_out(withdrawal: Withdrawal, actor_id: int | None, now: datetime) -> Non
     withdrawal.transaction_id = tx.id
 
 
+def _actor(actor: Actor | None, actor_id: int | None) -> Actor:
+    """Return the acting staff member (callers that only know an id get its role from the database)."""
+    if actor is not None:
+        return actor
+    user = db.session.get(User, actor_id) if actor_id is not None else None
+    return Actor.of(user) if user is not None else Actor(id=actor_id, role=None)
+
+
+def _check_four_eyes(withdrawal: Withdrawal, actor: Actor) -> None:
+    """Refuse (409) the approver processing their own approval, unless they are a super admin."""
+    if actor.role is Role.SUPER_ADMIN or withdrawal.status is not WithdrawalStatus.APPROVED:
+        return
+    if withdrawal.decided_by_id is not None and withdrawal.decided_by_id == actor.id:
+        raise Conflict("You approved this withdrawal: another staff member must process it.")
+
+
+def _check_still_fits(withdrawal: Withdrawal, status: WithdrawalStatus) -> None:
+    """Lock the member and refuse (409) an approval or processing that would leave O above 6 × (S − W)."""
+    balances.lock_member(withdrawal.user_id)
+    db.session.refresh(withdrawal)
+    if status is WithdrawalStatus.REJECTED or withdrawal.status is status:
+        return
+    pos = balances.position(withdrawal.user_id)
+    if withdrawal.status is WithdrawalStatus.PENDING or withdrawal.status is WithdrawalStatus.APPROVED:
+        after = pos  # a pending or approved withdrawal is already held in W; processing moves it from W to S
+        if status is WithdrawalStatus.PROCESSED:
+            after = pos.after(savings=-withdrawal.amount_kobo, committed=-withdrawal.amount_kobo)
+        if not after.holds:
+            backing = format_naira(pos.backing_kobo)
+            raise Conflict(
+                f"{backing} of savings back an outstanding loan of {format_naira(pos.outstanding_kobo)}; "
+                f"paying out {format_naira(withdrawal.amount_kobo)} would leave too little behind it."
+            )
+
+
 @refusals_roll_back
 def decide_withdrawal(
     withdrawal_id: int,
     new_status: WithdrawalStatus | str,
     *,
-    actor_id: int | None,
+    actor: Actor | None = None,
+    actor_id: int | None = None,
     notes: str | None = None,
     now: datetime | None = None,
 ) -> Withdrawal:
     """Approve or reject a pending withdrawal, or process an approved one (writing its WITHDRAWAL transaction)."""
     now = now or utcnow()
     status, notes = parse_status(new_status, WithdrawalStatus), notes_value(notes)
+    actor = _actor(actor, actor_id)
+    actor_id = actor.id
     withdrawal = db.session.get(Withdrawal, withdrawal_id) if is_id(withdrawal_id) else None
     if withdrawal is None:
         raise NotFound("Withdrawal not found.")
+    _check_still_fits(withdrawal, status)
+    if status is WithdrawalStatus.PROCESSED:
+        _check_four_eyes(withdrawal, actor)
     before = _state(withdrawal)
     who = "processed_by_id" if status is WithdrawalStatus.PROCESSED else "decided_by_id"
     values: dict[str, Any] = {"updated_at": now, who: actor_id} | ({"notes": notes} if notes else {})

@@ -9,14 +9,21 @@ import sqlalchemy as sa
 
 from nogalss_app.extensions import db
 from nogalss_app.models import AuditLog, ChangeLog, Loan, LoanStatus, Notification, Role, TxCategory, TxStatus, TxType
-from nogalss_app.services import balances, loans
+from nogalss_app.services import balances, loans, repayments
 from nogalss_app.services.actor import Actor
 from nogalss_app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from tests import factories
 from tests.factories import LoanFactory, cooperative_with_saver, saver
 from tests.support.clock import NOW
-from tests.support.records import change, changes, ledger_lines
+from tests.support.records import change, changes, interest_free_loans, ledger_lines
 from tests.support.snapshot import row_counts
+
+
+@pytest.fixture(autouse=True)
+def _no_interest(_app_context):
+    """These tests are about limits and states without interest; interest has its own tests (test_money_safety)."""
+    interest_free_loans()
+
 
 APPLICATION = {"amount_kobo": 50_000_00, "purpose": "Buy a sewing machine", "duration_months": 12}
 STAFF_ROOMS = ["role:APEX", "role:FINANCE", "role:SUPER_ADMIN"]
@@ -317,14 +324,14 @@ def test_repayments_reduce_what_is_owed_and_the_last_one_completes_the_loan():
     finance = factories.user(role=Role.FINANCE)
     loan = LoanFactory(user=member, amount_kobo=10_000_00, status=LoanStatus.ACTIVE)
 
-    loans.record_repayment(loan.id, 4_000_00, actor_id=finance.id, now=NOW)
+    repayments.record_repayment(loan.id, 4_000_00, actor_id=finance.id, now=NOW)
     assert (db.session.get(Loan, loan.id).repaid_kobo, balances.outstanding_loans_kobo(member.id)) == (
         4_000_00,
         6_000_00,
     )
     assert "loans" in change("loan.repaid")[0]
 
-    loans.record_repayment(loan.id, 6_000_00, actor_id=finance.id, now=NOW)
+    repayments.record_repayment(loan.id, 6_000_00, actor_id=finance.id, now=NOW)
 
     stored = db.session.get(Loan, loan.id)
     assert (stored.status, stored.repaid_kobo) == (LoanStatus.COMPLETED, 10_000_00)
@@ -340,7 +347,7 @@ def test_the_first_repayment_of_an_approved_loan_makes_it_active():
     _, member = cooperative_with_saver()
     loan = LoanFactory(user=member, amount_kobo=10_000_00, status=LoanStatus.APPROVED)
 
-    loans.record_repayment(loan.id, 1_000_00, actor_id=None, now=NOW)
+    repayments.record_repayment(loan.id, 1_000_00, actor_id=None, now=NOW)
 
     assert db.session.get(Loan, loan.id).status is LoanStatus.ACTIVE
 
@@ -350,10 +357,10 @@ def test_repaying_more_than_is_owed_is_refused():
     loan = LoanFactory(user=member, amount_kobo=10_000_00, status=LoanStatus.ACTIVE, repaid_kobo=9_000_00)
     before = row_counts()
 
-    with pytest.raises(ValidationFailed) as refused:
-        loans.record_repayment(loan.id, 1_000_01, actor_id=None, now=NOW)
+    with pytest.raises(Conflict) as refused:  # SPEC §3: a repayment above what is owed is 409
+        repayments.record_repayment(loan.id, 1_000_01, actor_id=None, now=NOW)
 
-    assert "₦1,000.00" in refused.value.fields["amount_kobo"]
+    assert "₦1,000.00" in refused.value.message
     assert row_counts() == before
 
 
@@ -364,7 +371,7 @@ def test_a_loan_that_is_not_running_takes_no_repayment(status):
     before = row_counts()
 
     with pytest.raises(Conflict):
-        loans.record_repayment(loan.id, 1_000_00, actor_id=None, now=NOW)
+        repayments.record_repayment(loan.id, 1_000_00, actor_id=None, now=NOW)
 
     assert row_counts() == before
 
@@ -376,7 +383,7 @@ def test_a_repayment_must_be_a_positive_whole_number_of_kobo(amount):
     before = row_counts()
 
     with pytest.raises(ValidationFailed) as refused:
-        loans.record_repayment(loan.id, amount, actor_id=None, now=NOW)
+        repayments.record_repayment(loan.id, amount, actor_id=None, now=NOW)
 
     assert list(refused.value.fields) == ["amount_kobo"]
     assert row_counts() == before

@@ -90,7 +90,7 @@ def test_a_contribution_confirmed_fifty_times_is_saved_once():
         ({"currency": "USD"}, "currency mismatch"),
         ({"currency": None}, "currency mismatch"),
         ({"gateway_status": "failed"}, "the gateway reported 'failed'"),
-        ({"gateway_status": "abandoned"}, "the gateway reported 'abandoned'"),
+        ({"gateway_status": "reversed"}, "the gateway reported 'reversed'"),  # abandoned now stays PENDING
     ],
 )
 def test_a_mismatched_or_declined_answer_fails_the_payment_and_credits_nothing(overrides, reason):

@@ -13,7 +13,7 @@ import pytest
 
 from nogalss_app.extensions import db
 from nogalss_app.models import Expense, ExpenseStatus, Loan, LoanStatus, Role, TxType, Withdrawal, WithdrawalStatus
-from nogalss_app.services import expenses, loans, states, withdrawals
+from nogalss_app.services import expenses, loans, repayments, states, withdrawals
 from nogalss_app.services.actor import Actor
 from nogalss_app.services.errors import Conflict
 from tests import factories
@@ -51,7 +51,7 @@ def _loan_mover(old: LoanStatus) -> tuple[Loan, Callable[[LoanStatus], object]]:
 
     def move(new: LoanStatus) -> object:
         if (old, new) == (LoanStatus.ACTIVE, LoanStatus.COMPLETED):
-            return loans.record_repayment(loan.id, 10_000_00, actor_id=admin.id, now=NOW)
+            return repayments.record_repayment(loan.id, 10_000_00, actor_id=admin.id, now=NOW)
         return loans.decide_loan(loan.id, new, actor=Actor.of(admin), now=NOW)
 
     return loan, move
@@ -59,9 +59,14 @@ def _loan_mover(old: LoanStatus) -> tuple[Loan, Callable[[LoanStatus], object]]:
 
 def _withdrawal_mover(old: WithdrawalStatus) -> tuple[Withdrawal, Callable[[WithdrawalStatus], object]]:
     """Return a withdrawal in `old` and a function that asks finance to move it."""
-    finance = factories.user(role=Role.FINANCE)
+    finance, processor = factories.user(role=Role.FINANCE), factories.user(role=Role.FINANCE)  # four eyes
+
+    def move(new: WithdrawalStatus) -> object:
+        by = processor if new is WithdrawalStatus.PROCESSED else finance
+        return withdrawals.decide_withdrawal(withdrawal.id, new, actor_id=by.id, now=NOW)
+
     withdrawal = WithdrawalFactory(user=saver(10_000_00), amount_kobo=4_000_00, status=old)
-    return withdrawal, lambda new: withdrawals.decide_withdrawal(withdrawal.id, new, actor_id=finance.id, now=NOW)
+    return withdrawal, move
 
 
 def _expense_mover(old: ExpenseStatus) -> tuple[Expense, Callable[[ExpenseStatus], object]]:

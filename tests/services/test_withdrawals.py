@@ -133,14 +133,16 @@ def test_finance_approves_then_processes_and_the_money_leaves_once():
     finance = factories.user(role=Role.FINANCE)
     withdrawal = withdrawals.request_withdrawal(member.id, REQUEST, now=NOW)
 
+    second = factories.user(role=Role.FINANCE)  # four eyes: the approver may not also process it
+
     withdrawals.decide_withdrawal(withdrawal.id, "APPROVED", actor_id=finance.id, now=NOW)
     assert ledger_lines(TxType.WITHDRAWAL) == []
-    withdrawals.decide_withdrawal(withdrawal.id, "PROCESSED", actor_id=finance.id, notes="Paid to bank", now=NOW)
+    withdrawals.decide_withdrawal(withdrawal.id, "PROCESSED", actor_id=second.id, notes="Paid to bank", now=NOW)
 
     stored = db.session.get(Withdrawal, withdrawal.id)
     [tx] = ledger_lines(TxType.WITHDRAWAL)
     assert (stored.status, stored.transaction_id, stored.notes) == (WithdrawalStatus.PROCESSED, tx.id, "Paid to bank")
-    assert (stored.decided_by_id, stored.processed_by_id) == (finance.id, finance.id)
+    assert (stored.decided_by_id, stored.processed_by_id) == (finance.id, second.id)
     assert (tx.status, tx.category, tx.amount_kobo, tx.user_id) == (
         TxStatus.SUCCESSFUL,
         TxCategory.WITHDRAWAL,

@@ -36,7 +36,9 @@ class FakePaystack:
     """A Paystack stand-in: answers initialize and verify; `mode` makes it misbehave on purpose."""
 
     url: str = ""
-    mode: str = "ok"  # ok | wrong_amount | wrong_currency | failed | error_500 | slow | garbage | other_reference
+    # ok | wrong_amount | wrong_currency | failed | reversed | abandoned | ongoing | error_500 | slow | garbage |
+    # other_reference
+    mode: str = "ok"
     paid: dict[str, tuple[int, str]] = field(default_factory=dict)  # reference → (amount, currency) initialized
     seen: list[Seen] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -67,8 +69,8 @@ class FakePaystack:
             data["amount"] = amount - 100
         elif self.mode == "wrong_currency":
             data["currency"] = "USD"
-        elif self.mode == "failed":
-            data["status"] = "failed"
+        elif self.mode in ("failed", "reversed", "abandoned", "ongoing"):
+            data["status"] = self.mode
         elif self.mode == "other_reference":
             data["reference"] = "SOMEONE-ELSES-REFERENCE"
         return data

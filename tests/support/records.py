@@ -5,7 +5,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from nogalss_app.extensions import db
-from nogalss_app.models import AuditLog, ChangeLog, Transaction, TxType
+from nogalss_app.models import AuditLog, ChangeLog, Setting, Transaction, TxType
+from nogalss_app.services import settings
 
 
 def _after(v: int) -> list[tuple[str, list, list]]:
@@ -83,3 +84,9 @@ def refresh(row):
 def ledger_lines(tx_type: TxType) -> list[Transaction]:
     """Return the ledger lines of a type, oldest first."""
     return list(db.session.scalars(sa.select(Transaction).where(Transaction.type == tx_type).order_by(Transaction.id)))
+
+
+def interest_free_loans() -> None:
+    """Set the loan interest to 0 bp, for tests about limits and states written before loans carried interest."""
+    db.session.merge(Setting(key=settings.LOANS_KEY, value={"loan_interest_bp": 0}))
+    db.session.commit()

@@ -121,7 +121,11 @@ def test_a_super_admin_approves_then_pays_an_expense(client, admin):
     db.session.expire_all()
     assert db.session.get(Expense, expense.id).status is ExpenseStatus.PAID
     [change] = signals("expense.paid")
-    assert change.topics == ["activity", "expenses"] and change.rooms == ["role:FINANCE", "role:SUPER_ADMIN"]
+    # A paid expense writes its EXPENSE ledger line, so the ledger panels refresh too.
+    assert change.topics == ["activity", "expenses", "transactions"] and change.rooms == [
+        "role:FINANCE",
+        "role:SUPER_ADMIN",
+    ]
 
 
 @pytest.mark.parametrize(

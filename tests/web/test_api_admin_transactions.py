@@ -167,7 +167,8 @@ def test_an_adjustment_is_recorded_successful_with_its_reason_and_signalled(clie
     audit = db.session.scalars(sa.select(AuditLog).where(AuditLog.action == "transaction.created")).one()
     assert audit.actor_id == admin.id and audit.after["reason"] == "Bank charge refund"
     [change] = signals("transaction.created")
-    assert change.topics == ["activity", "transactions"]
+    # Issue 10: a settled adjustment moves the member's savings, so their savings panels refresh too.
+    assert change.topics == ["activity", "contributions", "transactions"]
     assert change.rooms == ["role:APEX", "role:FINANCE", "role:SUPER_ADMIN", f"user:{member.id}"]
     assert "₦2,500.00 credit adjustment" in change.summary
 
@@ -286,7 +287,9 @@ def test_the_transaction_state_machine_over_every_pair(client, admin, current, n
         assert response.status_code == 200 and response.get_json()["status"] == new.value
         assert stored.status is new
         [change] = signals(f"transaction.{new.value.lower()}")
-        assert change.topics == ["activity", "transactions"]
+        moves_savings = stored.type is TxType.ADJUSTMENT and new is TxStatus.SUCCESSFUL and stored.user_id is not None
+        expected = ["activity", "contributions", "transactions"] if moves_savings else ["activity", "transactions"]
+        assert change.topics == expected
         audit = db.session.scalars(sa.select(AuditLog).where(AuditLog.entity == "transaction")).one()
         assert audit.before["status"] == current.value and audit.after["status"] == new.value
         assert audit.after["notes"] == "Checked with the bank"

@@ -12,8 +12,15 @@ from tests import factories
 from tests.factories import LoanFactory, saver
 from tests.support.bad_inputs import BAD_NAIRA_TEXT
 from tests.support.client import post_form, sign_in
-from tests.support.records import last_v, only_change
+from tests.support.records import interest_free_loans, last_v, only_change
 from tests.support.snapshot import assert_nothing_changed, table_counts
+
+
+@pytest.fixture(autouse=True)
+def _no_interest(_app_context):
+    """These tests are about limits and states without interest; interest has its own tests (test_money_safety)."""
+    interest_free_loans()
+
 
 XSS = "<script>alert(1)</script>"
 PREVIEW = "/dashboard/member/actions/preview"

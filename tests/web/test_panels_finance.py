@@ -211,6 +211,7 @@ def test_registry_declares_the_spec_panels_and_topics():
         "monthly",
         "users_by_role",
         "expenses",
+        "loans",  # issue 10: the loan portfolio
         "notifications",
     ]
     assert set(panels["overview"].topics) == {"fees", "contributions", "transactions", "loans", "withdrawals"}
@@ -226,6 +227,7 @@ def test_each_panel_runs_a_small_fixed_number_of_queries(dataset):
         "users_by_role": 1,
         "expenses": 2,
         "notifications": 2,
+        "loans": 3,  # outstanding loans, their instalments, repaid this month
     }
     viewer = dataset["fin_id"]
     for panel in dashboard_panels()["finance"]:

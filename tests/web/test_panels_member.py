@@ -19,6 +19,13 @@ from tests.support.bad_inputs import XSS
 from tests.support.client import sign_in
 from tests.support.panels import dashboard_stats, panel_fragment
 from tests.support.queries import build_counting
+from tests.support.records import interest_free_loans
+
+
+@pytest.fixture(autouse=True)
+def _no_interest(_app_context):
+    """These tests are about limits and states without interest; interest has its own tests (test_money_safety)."""
+    interest_free_loans()
 
 
 @pytest.fixture
@@ -85,12 +92,12 @@ def test_savings_balance_this_month_and_count(client, world):
 def test_loan_limit_uses_the_shared_rules(client, world):
     sign_in(client, world["ada"])
     limit = stats(client)["loan_limit"]
-    # 6 × 335000 − (500000 − 120000) = 2010000 − 380000.
-    assert (limit["eligible"], limit["max_kobo"], limit["reasons"]) == (True, 1630000, [])
+    # SPEC §3: 6 × (S − W) − O = 6 × (335000 − 25000 pending/approved) − (500000 − 120000) = 1860000 − 380000.
+    assert (limit["eligible"], limit["max_kobo"], limit["reasons"]) == (True, 1480000, [])
     assert limit["outstanding_kobo"] == 380000
     assert limit["max_kobo"] == balances.loan_eligibility(world["ada"].id, datetime.now(UTC)).max_kobo
     html = fragment(client, "loan_limit")
-    assert "₦16,300.00" in html and "Eligible" in html
+    assert "₦14,800.00" in html and "Eligible" in html
 
 
 def test_loan_limit_explains_why_not(client, world):
@@ -100,7 +107,7 @@ def test_loan_limit_explains_why_not(client, world):
     sign_in(client, world["ada"])
     limit = stats(client)["loan_limit"]
     assert (limit["eligible"], limit["max_kobo"], limit["reasons"]) == (False, 0, [balances.REASON_PENDING])
-    assert limit["limit_kobo"] == 1630000  # what she could borrow once the pending one is decided
+    assert limit["limit_kobo"] == 1480000  # what she could owe once the pending one is decided (6 × (S − W) − O)
     assert "already have a loan application" in fragment(client, "loan_limit")
     client.post("/api/auth/logout", headers={"X-CSRFToken": client.csrf_token})
     sign_in(client, newcomer)
@@ -146,7 +153,8 @@ def test_loans_are_own_newest_first_with_repaid(client, world):
 def test_withdrawals_are_own_with_withdrawable_balance(client, world):
     sign_in(client, world["ada"])
     data = stats(client)["withdrawals"]
-    assert data["withdrawable_kobo"] == 310000  # 375000 − (40000 + 15000 + 10000)
+    # SPEC §3: S − W − ⌈O / 6⌉ = 335000 − 25000 − ⌈380000 / 6⌉ (savings backing the active loan are held).
+    assert data["withdrawable_kobo"] == 246666
     assert [(i["status"], i["amount_kobo"]) for i in data["items"]] == [
         ("PENDING", 15000),
         ("APPROVED", 10000),
@@ -154,7 +162,7 @@ def test_withdrawals_are_own_with_withdrawable_balance(client, world):
         ("PROCESSED", 40000),
     ]
     html = fragment(client, "withdrawals")
-    assert "₦3,100.00" in html and "Rent" in html and "Waiting for finance" in html
+    assert "₦2,466.66" in html and "Rent" in html and "Waiting for finance" in html
     assert "Xavier private reason" not in html and "₦8,888.00" not in html
 
 
@@ -174,14 +182,14 @@ def test_actions_follow_settings_and_the_loan_rules(client, world):
         "role": "MEMBER",
         "withdrawals_enabled": True,
         "loan_eligible": True,
-        "loan_max_kobo": 1630000,
+        "loan_max_kobo": 1480000,  # 6 × (335000 − 25000) − 380000
         "loan_reasons": [],
-        "withdrawable_kobo": 310000,  # 375000 − (40000 processed + 15000 pending + 10000 approved)
+        "withdrawable_kobo": 246666,  # 335000 − 25000 pending/approved − ⌈380000 / 6⌉ backing the loan
     }
     db.session.add(Setting(key="withdrawals", value={"MEMBER": False, "LEADER": True}))
     db.session.commit()
     html = fragment(client, "actions")
-    assert "turned off" in html and "₦16,300.00" in html and "Ikeja Artisans" in html
+    assert "turned off" in html and "₦14,800.00" in html and "Ikeja Artisans" in html
     assert 'name="reason"' not in html  # no withdrawal form while withdrawals are off
 
 
@@ -224,11 +232,11 @@ def test_text_from_members_is_escaped(client, login_as):
 
 def test_each_panel_runs_a_fixed_number_of_queries(world):
     expected = {
-        "savings": 2,
+        "savings": 4,
         "loan_limit": 8,
         "history": 1,
         "loans": 2,
-        "withdrawals": 3,
+        "withdrawals": 6,
         "actions": 9,
         "notifications": 2,
     }

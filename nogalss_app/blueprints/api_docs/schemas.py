@@ -246,6 +246,7 @@ OPERATIONS: dict[str, Op] = {
     "api_admin_content.put_withdrawals": Op(
         obj({role.value: {"type": "boolean"} for role in settings.WITHDRAWAL_ROLES}, closed=True)
     ),
+    "api_admin_content.put_loans": Op(obj({"loan_interest_bp": BP}, ("loan_interest_bp",), closed=True)),
     "api_member_fee.get_member_fee": Op(),
     "api_member_fee.put_member_fee": Op(obj({"member_fee_kobo": KOBO}, ("member_fee_kobo",), closed=True)),
     # Dashboards (a super admin names the cooperative or member viewed)
@@ -268,6 +269,14 @@ OPERATIONS: dict[str, Op] = {
                 "duration_months": {"type": "integer", "minimum": 1, "maximum": 60},
             },
             ("amount_kobo", "purpose", "duration_months"),
+        ),
+        status=201,
+    ),
+    "api_member.repay_loan": Op(obj({"amount_kobo": KOBO}, ("amount_kobo",)), status=201, success=STARTED),
+    "api_finance_withdrawals.record_repayment": Op(
+        obj(
+            {"amount_kobo": KOBO, "reference": text(64), "paid_on": text(10, format="date")},
+            ("amount_kobo", "reference", "paid_on"),
         ),
         status=201,
     ),

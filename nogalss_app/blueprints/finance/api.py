@@ -7,8 +7,9 @@ from flask_login import current_user
 
 from ...models import Role
 from ...security import require_roles
-from ...services import expenses, withdrawals
-from ..shapes import expense_json, withdrawal_json
+from ...services import expenses, repayments, withdrawals
+from ...services.actor import Actor
+from ..shapes import expense_json, loan_json, withdrawal_json
 from ..web import idempotent, json_body, only, page_json
 
 queue = Blueprint("api_finance_withdrawals", __name__, url_prefix="/api/finance")
@@ -18,6 +19,7 @@ own = Blueprint("api_finance_expenses", __name__, url_prefix="/api/finance")
 own.before_request(require_roles({Role.FINANCE}))
 
 EXPENSE_FIELDS = ("title", "description", "amount_kobo", "category")
+REPAYMENT_FIELDS = ("amount_kobo", "reference", "paid_on")
 
 
 @queue.get("/withdrawals")
@@ -31,9 +33,25 @@ def decide_withdrawal(withdrawal_id: int):
     """Approve or reject a pending withdrawal, or mark an approved one processed (paying it out)."""
     data = json_body()
     withdrawal = withdrawals.decide_withdrawal(
-        withdrawal_id, data.get("status"), actor_id=current_user.id, notes=data.get("notes")
+        withdrawal_id, data.get("status"), actor=Actor.of(current_user), notes=data.get("notes")
     )
     return jsonify(withdrawal_json(withdrawal))
+
+
+@queue.post("/loans/<id:loan_id>/repayments")
+@idempotent
+def record_repayment(loan_id: int):
+    """Record an offline repayment {amount_kobo, reference, paid_on} on a loan (201 with the ledger line and loan)."""
+    data = only(json_body(), REPAYMENT_FIELDS)
+    tx = repayments.record_offline_repayment(loan_id, data, actor=Actor.of(current_user))
+    body = {
+        "id": tx.id,
+        "reference": tx.reference,
+        "amount_kobo": tx.amount_kobo,
+        "paid_on": data["paid_on"].strip() if isinstance(data.get("paid_on"), str) else None,
+        "loan": loan_json(tx.loan),
+    }
+    return jsonify(body), 201
 
 
 @own.get("/expenses")

@@ -9,7 +9,8 @@ from flask import Blueprint, request
 from flask_login import current_user
 
 from ...models import Role, WithdrawalStatus
-from ...services import expenses, withdrawals
+from ...services import expenses, repayments, withdrawals
+from ...services.actor import Actor
 from ...services.fields import parse_status
 from ...services.money import format_naira
 from ..web import answer, naira_field, optional_text, roles_only
@@ -29,7 +30,7 @@ def decide_withdrawal(withdrawal_id: int):
     def action() -> str:
         status = parse_status(request.form.get("status"), WithdrawalStatus)
         row = withdrawals.decide_withdrawal(
-            withdrawal_id, status, actor_id=current_user.id, notes=optional_text("notes")
+            withdrawal_id, status, actor=Actor.of(current_user), notes=optional_text("notes")
         )
         return f"The {format_naira(row.amount_kobo)} withdrawal was {WITHDRAWAL_DONE[status]}."
 
@@ -80,9 +81,28 @@ def delete_expense(expense_id: int):
     return answer(DASHBOARD, "expenses", action)
 
 
+@roles_only({Role.FINANCE, Role.SUPER_ADMIN})
+def record_repayment():
+    """Record an offline repayment from the loans panel (loan, amount in naira, reference, paid on)."""
+
+    def action() -> str:
+        data = {
+            "amount_kobo": naira_field(request.form, "amount"),
+            "reference": request.form.get("reference"),
+            "paid_on": request.form.get("paid_on"),
+        }
+        raw = (request.form.get("loan_id") or "").strip()
+        loan_id = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 12 else None
+        tx = repayments.record_offline_repayment(loan_id, data, actor=Actor.of(current_user))
+        return f"Repayment of {format_naira(tx.amount_kobo)} recorded on loan #{tx.loan_id}."
+
+    return answer(DASHBOARD, "loans", action, names={"amount_kobo": "amount"})
+
+
 def register(bp: Blueprint) -> None:
     """Add this dashboard's form routes."""
     bp.add_url_rule("/withdrawals/<id:withdrawal_id>", view_func=decide_withdrawal, methods=["POST"])
     bp.add_url_rule("/expenses", view_func=create_expense, methods=["POST"])
+    bp.add_url_rule("/loans/repayments", view_func=record_repayment, methods=["POST"])
     bp.add_url_rule("/expenses/<id:expense_id>", view_func=update_expense, methods=["POST"])
     bp.add_url_rule("/expenses/<id:expense_id>/delete", view_func=delete_expense, methods=["POST"])

@@ -30,7 +30,10 @@ MEMBER_LOAN_FIELDS = frozenset(
         "user_id",
         "cooperative_id",
         "amount_kobo",
+        "interest_bp",
+        "total_due_kobo",
         "repaid_kobo",
+        "remaining_kobo",
         "purpose",
         "duration_months",
         "status",
@@ -70,6 +73,16 @@ def apply_for_loan():
     data = only(json_body(), LOAN_FIELDS)
     loan = loans.apply_for_loan(current_user.id, data)
     return jsonify(loan_json(loan)), 201
+
+
+@bp.post("/loans/<id:loan_id>/repay")
+@idempotent
+def repay_loan(loan_id: int):
+    """Open a repayment payment of amount_kobo on your own loan (201 {authorization_url, reference})."""
+    started = flow.start_repayment(
+        current_gateway(), current_user.id, loan_id, json_body().get("amount_kobo"), callback_url=callback_url()
+    )
+    return jsonify(started_json(started)), 201
 
 
 @bp.post("/withdrawals")

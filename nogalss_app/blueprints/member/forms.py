@@ -70,6 +70,21 @@ def contribute():
     return checkout_redirect(started.authorization_url)
 
 
+def repay_loan(loan_id: int):
+    """Open a repayment of one of your loans from the loans panel and send the browser to the checkout."""
+    try:
+        amount = naira_field(request.form, "amount")
+        started = flow.start_repayment(current_gateway(), current_user.id, loan_id, amount, callback_url=callback_url())
+    except ServiceError as exc:
+        names = {"amount_kobo": "amount"}
+        return panel_reply(DASHBOARD, "loans", refusal(exc, form_id=f"repay-{loan_id}", names=names))
+    if request.headers.get("HX-Request"):
+        response = make_response("", 204)
+        response.headers["HX-Redirect"] = started.authorization_url
+        return response
+    return checkout_redirect(started.authorization_url)
+
+
 def apply_for_loan():
     """Apply for a loan from the panel's form (amount in naira, purpose, duration in months)."""
     data = {
@@ -102,3 +117,4 @@ def register(bp: Blueprint) -> None:
     bp.add_url_rule("/actions/contribute", "contribute", contribute, methods=["POST"])
     bp.add_url_rule("/actions/loans", "apply_for_loan", apply_for_loan, methods=["POST"])
     bp.add_url_rule("/actions/withdrawals", "request_withdrawal", request_withdrawal, methods=["POST"])
+    bp.add_url_rule("/loans/<id:loan_id>/repay", "repay_loan", repay_loan, methods=["POST"])

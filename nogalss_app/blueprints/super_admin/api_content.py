@@ -48,6 +48,7 @@ def settings_json(current: settings.Settings) -> dict:
         "cooperative_fee_kobo": current.cooperative_fee_kobo,
         "allocation": dict(current.allocation_bp),
         "withdrawals": dict(current.withdrawals_enabled),
+        "loan_interest_bp": current.loan_interest_bp,
     }
 
 
@@ -130,6 +131,13 @@ def put_withdrawals():
     """Enable or disable withdrawals for members and leaders."""
     data = only(json_body(), WITHDRAWAL_FIELDS, strict=True)
     return jsonify(settings_json(settings.update_withdrawals(data, actor_id=current_user.id)))
+
+
+@admin.put("/settings/loans")
+def put_loans():
+    """Change the flat loan interest {loan_interest_bp} (applies to new applications)."""
+    data = only(json_body(), ("loan_interest_bp",), strict=True)
+    return jsonify(settings_json(settings.update_loans(data, actor_id=current_user.id)))
 
 
 def blueprints() -> list[Blueprint]:

@@ -6,6 +6,7 @@ from flask import Blueprint, jsonify
 from flask_login import current_user
 
 from ...services import expenses, withdrawals
+from ...services.actor import Actor
 from ..shapes import expense_json, withdrawal_json
 from ..web import json_body
 
@@ -14,7 +15,7 @@ def decide_withdrawal(withdrawal_id: int):
     """Approve or reject a PENDING withdrawal, or process an APPROVED one (`status`, optional `notes`)."""
     body = json_body()
     withdrawal = withdrawals.decide_withdrawal(
-        withdrawal_id, body.get("status"), actor_id=current_user.id, notes=body.get("notes")
+        withdrawal_id, body.get("status"), actor=Actor.of(current_user), notes=body.get("notes")
     )
     return jsonify(withdrawal_json(withdrawal))
 

@@ -50,6 +50,7 @@ def settings_page(outcome: Outcome | None = None):
         "member_fee": format_naira(current.member_fee_kobo).lstrip("₦"),
         "cooperative_fee": format_naira(current.cooperative_fee_kobo).lstrip("₦"),
         **{name: percent_text(bp) for name, bp in current.allocation_bp.items()},
+        "loan_interest": percent_text(current.loan_interest_bp),
     }
     context = {
         "page_title": "Settings",
@@ -111,6 +112,20 @@ def save_withdrawals():
     return redirect(url_for("super_admin.people_settings"), 303)
 
 
+def save_loans():
+    """Change the flat loan interest from percent text (5 or 5.25 = 500 or 525 basis points)."""
+    try:
+        try:
+            data = {"loan_interest_bp": parse_percent(request.form.get("loan_interest"))}
+        except ValueError as exc:
+            raise ValidationFailed("Check the loan interest.", {"loan_interest": str(exc)}) from None
+        settings.update_loans(data, actor_id=current_user.id)
+    except ServiceError as exc:
+        return settings_page(refusal(exc, form_id="loans", names={"loan_interest_bp": "loan_interest"}))
+    flash("Loan interest saved.", "success")
+    return redirect(url_for("super_admin.people_settings"), 303)
+
+
 def tokens_page(outcome: Outcome | None = None, **extra: Any):
     """Show the API tokens (never their secrets, except once right after creation) and the create form."""
     outcome = outcome or Outcome()
@@ -151,6 +166,7 @@ def register(bp: Blueprint) -> None:
     bp.add_url_rule("/settings/fees", "people_save_fees", save_fees, methods=["POST"])
     bp.add_url_rule("/settings/allocation", "people_save_allocation", save_allocation, methods=["POST"])
     bp.add_url_rule("/settings/withdrawals", "people_save_withdrawals", save_withdrawals, methods=["POST"])
+    bp.add_url_rule("/settings/loans", "people_save_loans", save_loans, methods=["POST"])
     bp.add_url_rule("/tokens", "people_tokens", tokens_page, methods=["GET"])
     bp.add_url_rule("/tokens", "people_create_token", create_token, methods=["POST"])
     bp.add_url_rule("/tokens/<id:token_id>/revoke", "people_revoke_token", revoke_token, methods=["POST"])

@@ -1,14 +1,17 @@
-"""The one idempotent path from a gateway's answer to a credit (SPEC §5).
+"""The one idempotent path from a gateway's answer to a credit (SPEC §3, §5).
 
-Callback, webhook, manual verify and the demo seeder all call `confirm_payment`. A payment leaves PENDING exactly
-once, through a compare-and-set UPDATE; the delivery that wins applies the effect (account, fee split or
-contribution) in the same transaction as its audit rows and change signal. Every other delivery writes nothing.
+Callback, webhook, manual verify and the demo seeder all call `confirm_payment`. Only a final gateway status
+decides: `success` credits (after the amount and currency checks), `failed` and `reversed` fail it, and every
+other word (`abandoned`, `ongoing`, `pending`, …) leaves the payment as it is. A payment leaves PENDING (or
+ABANDONED, which the expiry job sets after 24 hours) exactly once, through a compare-and-set UPDATE; the delivery
+that wins applies the effect (account, fee split, contribution or loan repayment) in the same transaction as its
+audit rows and change signal. Every other delivery writes nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -18,21 +21,27 @@ from ...models import (
     Contribution,
     Cooperative,
     LeaderLink,
+    Loan,
     Payment,
     PaymentPurpose,
     PaymentStatus,
     Role,
+    Transaction,
     TxCategory,
     TxType,
     User,
 )
 from ...models.types import utcnow
-from .. import audit, cooperatives, ledger, realtime, registration
+from .. import audit, cooperatives, ledger, notifications, realtime, registration, repayments
 from ..errors import NotFound
 from ..fields import text_problem
 
-# Gateway statuses that are not an answer yet: the payment stays PENDING.
-IN_PROGRESS = frozenset({"pending", "ongoing", "processing", "queued"})
+# Paystack's final statuses (https://paystack.com/docs/api/transaction/#verify); any other word is not an answer
+# yet ("abandoned" is "not completed yet", "ongoing", "pending", "processing", "queued", …) and decides nothing.
+SUCCESS = "success"
+FAILING = frozenset({"failed", "reversed"})
+OPEN_STATUSES = (PaymentStatus.PENDING, PaymentStatus.ABANDONED)
+EXPIRE_AFTER = timedelta(hours=24)
 STAFF_ROLES = (Role.SUPER_ADMIN, Role.FINANCE, Role.APEX)
 FEE_ROLES = (*STAFF_ROLES, Role.APEX_FUNDS, Role.NOGALSS_FUNDS)
 FEE_TOPICS = ("fees", "allocations", "transactions", "users", "activity")
@@ -53,7 +62,7 @@ def find_payment(reference: object) -> Payment:
 
 def _problem(payment: Payment, amount_kobo: object, currency: object, status: str) -> str | None:
     """Return why the gateway's answer cannot credit this payment, or None when it matches."""
-    if status != "success":
+    if status != SUCCESS:
         return f"the gateway reported {status[:40]!r}"
     if type(amount_kobo) is not int or amount_kobo != payment.amount_kobo:
         return f"amount mismatch: expected {payment.amount_kobo} kobo, the gateway reported {str(amount_kobo)[:30]}"
@@ -63,11 +72,11 @@ def _problem(payment: Payment, amount_kobo: object, currency: object, status: st
 
 
 def _claim(payment: Payment, status: PaymentStatus, now: datetime, reason: str | None = None) -> bool:
-    """Compare-and-set PENDING → status; on False another delivery won and nothing was written."""
+    """Compare-and-set the open status it had (PENDING or ABANDONED) → status; on False another delivery won."""
     values: dict = {"status": status, "completed_at": now}
     if reason is not None:
         values["failure_reason"] = reason[:300]
-    claim = sa.update(Payment).where(Payment.id == payment.id, Payment.status == PaymentStatus.PENDING)
+    claim = sa.update(Payment).where(Payment.id == payment.id, Payment.status == payment.status)
     if db.session.execute(claim.values(**values)).rowcount == 1:
         return True
     db.session.rollback()
@@ -90,7 +99,7 @@ def _record_failure(payment: Payment, reason: str, now: datetime) -> None:
         "payment",
         payment.id,
         actor_id=None,
-        before={"status": PaymentStatus.PENDING},
+        before={"status": payment.opened_as},
         after=after,
         now=now,
     )
@@ -131,8 +140,25 @@ def _succeed(payment: Payment, tx_id: int, actor_id: int, now: datetime) -> None
         "payment",
         payment.id,
         actor_id=actor_id,
-        before={"status": PaymentStatus.PENDING},
+        before={"status": payment.opened_as},
         after=after,
+        now=now,
+    )
+    if payment.opened_as is PaymentStatus.ABANDONED:
+        _tell_finance_late(payment, now)
+
+
+def _tell_finance_late(payment: Payment, now: datetime) -> None:
+    """Raise a notification to finance: a payment already marked ABANDONED was paid after all (and credited)."""
+    staff = db.session.scalars(
+        sa.select(User.id).where(User.role.in_([Role.FINANCE, Role.SUPER_ADMIN]), User.is_active.is_(True))
+    )
+    notifications.notify_users(
+        list(staff),
+        "A late payment was credited",
+        f"Payment {payment.reference} ({payment.purpose.label.lower()}) was marked abandoned after 24 hours, "
+        "then confirmed by the gateway; it has been credited once.",
+        "/dashboard/finance",
         now=now,
     )
 
@@ -274,17 +300,30 @@ def _complete_contribution(payment: Payment, now: datetime) -> None:
     )
 
 
+def _complete_repayment(payment: Payment, now: datetime) -> None:
+    """Credit a loan repayment paid through the gateway, unless the loan no longer takes it (refund due)."""
+    problem = repayments.repayment_problem(payment)
+    if problem is not None:
+        return _refuse(payment, problem, now)
+    loan = db.session.get(Loan, payment.details["loan_id"])
+    repayments.apply_repayment(loan, payment.amount_kobo, payment.user_id, now, payment.reference)
+    tx_id = db.session.scalar(sa.select(Transaction.id).where(Transaction.reference == payment.reference))
+    _succeed(payment, tx_id, payment.user_id, now)
+
+
 EFFECTS: dict[PaymentPurpose, Callable[[Payment, datetime], None]] = {
     PaymentPurpose.MEMBER_REGISTRATION: _complete_member,
     PaymentPurpose.COOPERATIVE_REGISTRATION: _complete_cooperative,
     PaymentPurpose.CONTRIBUTION: _complete_contribution,
+    PaymentPurpose.REPAYMENT: _complete_repayment,
 }
 
 
 def _settle(
     payment: Payment, status: PaymentStatus, now: datetime, effect: Callable[[], None], reason: str | None = None
 ) -> Payment:
-    """Claim PENDING → status, apply the effect and commit in one transaction; a lost claim writes nothing."""
+    """Claim open → status, apply the effect and commit in one transaction; a lost claim writes nothing."""
+    payment.opened_as = payment.status
     try:
         if _claim(payment, status, now, reason):
             effect()
@@ -298,11 +337,14 @@ def _settle(
 def confirm_payment(
     reference: str, *, amount_kobo: int, currency: str, gateway_status: str, now: datetime | None = None
 ) -> Payment:
-    """Apply a gateway's answer exactly once: credit on a matching success, FAILED otherwise; replays are no-ops."""
+    """Apply a final gateway answer exactly once: credit a matching success, fail on failed/reversed or a mismatch.
+
+    Any other status leaves the payment as it is; a final payment is returned unchanged (replays are no-ops).
+    """
     now = now or utcnow()
     payment = find_payment(reference)
     status = str(gateway_status).strip().lower()
-    if payment.status is not PaymentStatus.PENDING or status in IN_PROGRESS:
+    if payment.status not in OPEN_STATUSES or (status != SUCCESS and status not in FAILING):
         return payment
     problem = _problem(payment, amount_kobo, currency, status)
     if problem is not None:
@@ -320,9 +362,36 @@ def _fail(payment: Payment, reason: str, now: datetime) -> Payment:
 
 
 def fail_payment(reference: str, *, reason: str, now: datetime | None = None) -> Payment:
-    """Mark a PENDING payment FAILED (declined or abandoned); a final payment is returned unchanged."""
+    """Mark an open payment FAILED (declined at the checkout); a final payment is returned unchanged."""
     now = now or utcnow()
     payment = find_payment(reference)
-    if payment.status is not PaymentStatus.PENDING:
+    if payment.status not in OPEN_STATUSES:
         return payment
     return _fail(payment, str(reason or "declined").strip()[:300] or "declined", now)
+
+
+def expire_pending_payments(now: datetime | None = None) -> int:
+    """Mark PENDING payments older than 24 hours ABANDONED (one compare-and-set each); return how many."""
+    now = now or utcnow()
+    query = sa.select(Payment.id).where(
+        Payment.status == PaymentStatus.PENDING, Payment.created_at < now - EXPIRE_AFTER
+    )
+    count = 0
+    for payment_id in list(db.session.scalars(query.limit(500))):
+        claim = sa.update(Payment).where(Payment.id == payment_id, Payment.status == PaymentStatus.PENDING)
+        if db.session.execute(claim.values(status=PaymentStatus.ABANDONED)).rowcount != 1:
+            db.session.rollback()
+            continue
+        payment = db.session.get(Payment, payment_id)  # the password hash stays: a late success still needs it
+        before, after = {"status": PaymentStatus.PENDING}, {"status": PaymentStatus.ABANDONED}
+        audit.record("payment.abandoned", "payment", payment.id, actor_id=None, before=before, after=after, now=now)
+        realtime.notify(
+            "payment.abandoned",
+            ["activity"],
+            rooms=realtime.rooms_for(roles=[Role.SUPER_ADMIN, Role.FINANCE], user_ids=[payment.user_id]),
+            summary=f"Payment {payment.reference} was not completed within 24 hours",
+            now=now,
+        )
+        realtime.commit()
+        count += 1
+    return count

@@ -13,11 +13,11 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from ...models import Payment, PaymentStatus
-from .. import contributions, registration
+from ...models import Payment
+from .. import contributions, registration, repayments
 from ..errors import NotFound, ServiceError, Unauthorized, ValidationFailed
 from ..fields import MAX_AMOUNT_KOBO
-from .core import confirm_payment, fail_payment, find_payment
+from .core import OPEN_STATUSES, confirm_payment, fail_payment, find_payment
 from .gateway import Gateway, signature_valid
 from .sandbox import SandboxGateway
 
@@ -53,6 +53,14 @@ def start_contribution(
     return Started(payment, gateway.initialize(payment, callback_url))
 
 
+def start_repayment(
+    gateway: Gateway, user_id: int, loan_id: object, amount_kobo: object, *, callback_url: str
+) -> Started:
+    """Open a repayment payment on the borrower's own loan and its charge at the gateway."""
+    payment = repayments.start_repayment(user_id, loan_id, amount_kobo, gateway=gateway.name)
+    return Started(payment, gateway.initialize(payment, callback_url))
+
+
 def start_registration(gateway: Gateway, kind: object, data: dict[str, Any], *, callback_url: str) -> Started:
     """Open the fee payment of a member or cooperative sign-up and its charge at the gateway."""
     start = REGISTRATIONS.get(kind) if isinstance(kind, str) else None
@@ -69,9 +77,9 @@ def fee_preview(gateway: Gateway, amount_kobo: int) -> dict[str, int]:
 
 
 def verify(gateway: Gateway, reference: object) -> Payment:
-    """Ask the gateway about a PENDING payment and apply its answer once; a final payment is returned as it is."""
+    """Ask the gateway about an open payment and apply its answer once; a final payment is returned as it is."""
     payment = find_payment(reference)
-    if payment.status is not PaymentStatus.PENDING:
+    if payment.status not in OPEN_STATUSES:
         return payment
     answer = gateway.verify(payment.reference)
     return confirm_payment(
@@ -118,7 +126,7 @@ def sandbox_payment(gateway: Gateway, reference: object) -> Payment:
 def sandbox_pay(gateway: Gateway, reference: object) -> Payment:
     """The sandbox's Pay button: deliver a signed charge.success through the webhook handler."""
     payment = sandbox_payment(gateway, reference)
-    if payment.status is PaymentStatus.PENDING:
+    if payment.status in OPEN_STATUSES:
         body, signature = gateway.charge_success_body(payment)
         handle_webhook(gateway, body, signature, client="sandbox")
     return find_payment(payment.reference)

@@ -22,6 +22,7 @@ ANSWERS = {
     PaymentStatus.SUCCESSFUL: "success",
     PaymentStatus.FAILED: "failed",
     PaymentStatus.PENDING: "ongoing",
+    PaymentStatus.ABANDONED: "abandoned",
 }
 CHECKOUT_PATH = "/sandbox/checkout/"
 

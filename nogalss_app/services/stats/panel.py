@@ -24,6 +24,7 @@ TOPICS = frozenset(
         "loans",
         "notifications",
         "partners",
+        "repayments",
         "settings",
         "transactions",
         "users",

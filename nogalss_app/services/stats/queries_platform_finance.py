@@ -34,7 +34,7 @@ INFLOW = sa.and_(
 OUTFLOW = sa.and_(
     SUCCESSFUL,
     sa.or_(
-        Transaction.type.in_([TxType.LOAN_DISBURSEMENT, TxType.WITHDRAWAL]),
+        Transaction.type.in_([TxType.LOAN_DISBURSEMENT, TxType.WITHDRAWAL, TxType.EXPENSE]),
         sa.and_(Transaction.type == TxType.ADJUSTMENT, Transaction.is_debit.is_(True)),
     ),
 )

@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
+
+from ....extensions import db
+from ....models import Loan, LoanStatus
 from ...settings import get_settings
+from .. import queries_loans
 from .. import queries_platform as q
 from ..panel import Panel
 from ..scope import Scope
 from .super_admin import DISTRIBUTION_OPTIONS, distribution
 
 LOANS_LIMIT = 50
+MAX_PAGES = 200
+LOAN_OPTIONS: dict[str, tuple[str, ...]] = {
+    "status": ("all", *(status.value for status in LoanStatus)),
+    "page": tuple(str(n) for n in range(1, MAX_PAGES + 1)),
+}
 
 
 def overview(scope: Scope) -> dict[str, Any]:
@@ -25,14 +35,24 @@ def member_fee(scope: Scope) -> dict[str, Any]:
 
 
 def loans(scope: Scope) -> dict[str, Any]:
-    """All loans newest first (at most 50), each with the statuses it may move to next."""
-    return {**q.recent_loans(LOANS_LIMIT), "limit": LOANS_LIMIT}
+    """All loans newest first, 50 a page, filterable by status: outstanding, days past due, next statuses."""
+    status = scope.params.get("status", "all")
+    page = int(scope.params.get("page", "1"))
+    where = [] if status == "all" else [Loan.status == LoanStatus(status)]
+    total = int(db.session.scalar(sa.select(sa.func.count(Loan.id)).where(*where)) or 0)
+    offset = (page - 1) * LOANS_LIMIT
+    items = queries_loans.loans_with_standing(*where, now=scope.now, limit=LOANS_LIMIT, offset=offset)
+    for item in items:
+        item["next_statuses"] = q.next_statuses(item["status"])
+        item["cooperative"] = item["cooperative"] or "—"
+    pages = max(1, -(-total // LOANS_LIMIT))
+    return {"items": items, "total": total, "limit": LOANS_LIMIT, "status": status, "page": page, "pages": pages}
 
 
 PANELS: list[Panel] = [
     Panel("overview", "Overview", ("users", "cooperatives", "transactions", "loans", "contributions"), overview),
     Panel("member_fee", "Member fee", ("settings",), member_fee),
-    Panel("loans", "Loans", ("loans",), loans, wide=True),
+    Panel("loans", "Loans", ("loans",), loans, wide=True, options=LOAN_OPTIONS),
     Panel(
         "distribution",
         "Contributions distribution",

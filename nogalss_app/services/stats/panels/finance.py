@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ....models import ExpenseStatus, Role, TxStatus
-from .. import compute
+from .. import compute, queries_loans
 from .. import queries_platform as qp
 from .. import queries_platform_finance as qf
 from ..panel import Panel
@@ -16,6 +16,7 @@ from .super_admin import expense_totals
 RECENT_LIMIT = 20
 QUEUE_LIMIT = 50
 OWN_EXPENSES_LIMIT = 20
+LOANS_LIMIT = 20
 MONTHS = 6
 STATUS_OPTIONS: dict[str, tuple[str, ...]] = {"status": ("all", *(status.value for status in TxStatus))}
 
@@ -68,6 +69,21 @@ def expenses(scope: Scope) -> dict[str, Any]:
     return {**expense_totals(created_by_id=scope.viewer_id), "items": items, "can_edit": can_edit}
 
 
+def loans(scope: Scope) -> dict[str, Any]:
+    """The loan portfolio: outstanding, repaid this month, arrears, PAR30; record an offline repayment."""
+    rows = queries_loans.outstanding_loans(now=scope.now)
+    this_month = compute.last_months(scope.now, 1)[0]
+    late = sorted((r for r in rows if r["arrears_kobo"] > 0), key=lambda r: (-r["days_past_due"], r["id"]))
+    return {
+        **queries_loans.portfolio(rows),
+        "repaid_this_month_kobo": queries_loans.repaid_between(this_month.start, this_month.end),
+        "late": late[:LOANS_LIMIT],
+        "loans": [{"id": r["id"], "member": r["member"], "remaining_kobo": r["remaining_kobo"]} for r in rows],
+        "limit": LOANS_LIMIT,
+        "can_record": scope.viewer_role in (Role.FINANCE, Role.SUPER_ADMIN),
+    }
+
+
 PANELS: list[Panel] = [
     Panel(
         "overview", "Overview", ("fees", "contributions", "transactions", "loans", "withdrawals"), overview, wide=True
@@ -77,5 +93,6 @@ PANELS: list[Panel] = [
     Panel("monthly", "Inflow and outflow by month", ("transactions",), monthly, wide=True),
     Panel("users_by_role", "Users by role", ("users",), users_by_role),
     Panel("expenses", "My expenses", ("expenses",), expenses),
+    Panel("loans", "Loan portfolio", ("loans", "repayments", "transactions"), loans, wide=True),
     Panel("notifications", "Notifications", ("notifications",), common.notifications),
 ]

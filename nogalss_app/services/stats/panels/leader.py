@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import queries_coop
+from ....models import Loan
+from .. import queries_coop, queries_loans
 from ..panel import Panel
 from ..scope import Scope
 
@@ -38,8 +39,23 @@ def members(scope: Scope) -> dict[str, Any]:
     return {"items": rows[:MAX_MEMBERS], "more": len(rows) > MAX_MEMBERS, "limit": MAX_MEMBERS}
 
 
+def repayments(scope: Scope) -> dict[str, Any]:
+    """The cooperative's loans in arrears, longest overdue first: member, amount due, days past due."""
+    rows = queries_loans.outstanding_loans(Loan.cooperative_id == cooperative_id(scope), now=scope.now)
+    late = sorted((r for r in rows if r["arrears_kobo"] > 0), key=lambda r: (-r["days_past_due"], r["id"]))
+    return {
+        "items": late[:MAX_LOANS],
+        "more": len(late) > MAX_LOANS,
+        "limit": MAX_LOANS,
+        "arrears_kobo": sum(r["arrears_kobo"] for r in late),
+        "outstanding_kobo": sum(r["remaining_kobo"] for r in rows),
+        "loans_count": len(rows),
+    }
+
+
 PANELS: list[Panel] = [
     Panel("overview", "Overview", ("users", "contributions", "loans", "allocations"), overview),
     Panel("loans", "Pending loan applications", ("loans", "users"), loans, wide=True),
     Panel("members", "Members", ("users", "contributions", "withdrawals"), members, wide=True),
+    Panel("repayments", "Repayments in arrears", ("loans", "repayments"), repayments, wide=True),
 ]

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ....models import LoanStatus, Role, WithdrawalStatus
+from ....models import Loan, LoanStatus, Role, WithdrawalStatus
 from ....models.enums import OUTSTANDING_LOAN_STATUSES
-from ... import balances
+from ... import balances, loan_terms
 from ...settings import get_settings
-from .. import compute, queries_member
+from .. import compute, queries_loans, queries_member
 from ..panel import Panel
 from ..scope import Scope
 from . import common
@@ -48,8 +48,9 @@ def savings(scope: Scope) -> dict[str, Any]:
     this_month = compute.period_start("month", scope.now)
     summary = queries_member.contribution_summary(user_id, this_month)
     processed = balances.processed_withdrawals_kobo(user_id)
+    adjusted = balances.savings_total_kobo(user_id) - summary["total_kobo"]  # savings adjustments (±)
     return {
-        "balance_kobo": balances.balance_kobo(summary["total_kobo"], processed),
+        "balance_kobo": balances.balance_kobo(summary["total_kobo"] + adjusted, processed),
         "contributed_kobo": summary["total_kobo"],
         "withdrawn_kobo": processed,
         "this_month_kobo": summary["since_kobo"],
@@ -58,18 +59,25 @@ def savings(scope: Scope) -> dict[str, Any]:
 
 
 def loan_limit(scope: Scope) -> dict[str, Any]:
-    """Whether the member may apply for a loan now, the maximum, and the reasons when not."""
+    """Whether the member may apply for a loan now, the maximum (total due and principal), and what is held back."""
     user_id = member_id(scope)
-    eligibility = balances.loan_eligibility(user_id, scope.now)
-    balance = balances.savings_balance_kobo(user_id)
-    outstanding = balances.outstanding_loans_kobo(user_id)
+    pos = balances.position(user_id)
+    eligibility = balances.loan_eligibility(user_id, scope.now, pos)
+    interest_bp = get_settings().loan_interest_bp
     return {
         "eligible": eligibility.eligible,
         "max_kobo": eligibility.max_kobo,
+        "max_principal_kobo": loan_terms.max_principal_kobo(eligibility.max_kobo, interest_bp),
+        "interest_bp": interest_bp,
         "reasons": list(eligibility.reasons),
-        "savings_balance_kobo": balance,
-        "outstanding_kobo": outstanding,
-        "limit_kobo": balances.loan_limit_kobo(balance, outstanding),
+        "savings_balance_kobo": pos.savings_kobo,
+        "committed_kobo": pos.committed_kobo,
+        "free_kobo": max(0, pos.free_kobo),
+        "outstanding_kobo": pos.outstanding_kobo,
+        "backing_kobo": pos.backing_kobo,
+        "withdrawable_kobo": pos.withdrawable_kobo,
+        "held_reason": balances.held_back_reason(pos),
+        "limit_kobo": pos.loan_limit_kobo,
         "multiplier": balances.LOAN_MULTIPLIER,
         "min_age_months": balances.MIN_SAVINGS_AGE_MONTHS,
     }
@@ -81,14 +89,17 @@ def history(scope: Scope) -> dict[str, Any]:
 
 
 def loans(scope: Scope) -> dict[str, Any]:
-    """The member's own loans, newest first, with what remains to repay."""
+    """The member's own loans, newest first: schedule, next instalment, repaid, remaining, arrears; repay."""
     user_id = member_id(scope)
-    items = queries_member.own_loans(user_id, limit=MAX_ROWS)
+    items = queries_loans.loans_with_standing(Loan.user_id == user_id, now=scope.now, limit=MAX_ROWS)
     for item in items:
         owed = item["status"] in OUTSTANDING_LOAN_STATUSES
-        item["left_kobo"] = max(0, item["amount_kobo"] - item["repaid_kobo"]) if owed else 0
+        item["left_kobo"] = item["remaining_kobo"]
         item["next"] = LOAN_NEXT[item["status"]]
-    return {"items": items, "outstanding_kobo": balances.outstanding_loans_kobo(user_id), "limit": MAX_ROWS}
+        # Only the borrower repays, through the gateway; a super admin viewing the dashboard sees no form.
+        item["can_repay"] = scope.viewing_self and owed and item["remaining_kobo"] > 0
+    outstanding = sum(item["remaining_kobo"] for item in items)
+    return {"items": items, "outstanding_kobo": outstanding, "limit": MAX_ROWS}
 
 
 def withdrawals(scope: Scope) -> dict[str, Any]:
@@ -104,7 +115,8 @@ def actions(scope: Scope) -> dict[str, Any]:
     """What the member can do now: contribute, borrow up to the maximum, withdraw when enabled for the role."""
     user_id = member_id(scope)
     profile = queries_member.member_profile(user_id)
-    eligibility = balances.loan_eligibility(user_id, scope.now)
+    pos = balances.position(user_id)
+    eligibility = balances.loan_eligibility(user_id, scope.now, pos)
     role = profile["role"]
     return {
         "cooperative": profile["cooperative"],
@@ -113,7 +125,7 @@ def actions(scope: Scope) -> dict[str, Any]:
         "loan_eligible": eligibility.eligible,
         "loan_max_kobo": eligibility.max_kobo,
         "loan_reasons": list(eligibility.reasons),
-        "withdrawable_kobo": balances.withdrawable_kobo(user_id),
+        "withdrawable_kobo": pos.withdrawable_kobo,
     }
 
 
@@ -121,7 +133,7 @@ PANELS: list[Panel] = [
     Panel("savings", "My savings", ("contributions", "withdrawals"), savings),
     Panel("loan_limit", "Loan limit", ("contributions", "withdrawals", "loans"), loan_limit),
     Panel("history", "Latest contributions", ("contributions",), history, wide=True),
-    Panel("loans", "My loans", ("loans",), loans, wide=True),
+    Panel("loans", "My loans", ("loans", "repayments"), loans, wide=True),
     Panel("withdrawals", "My withdrawals", ("withdrawals", "contributions"), withdrawals, wide=True),
     Panel("actions", "What I can do", ("settings", "contributions", "withdrawals", "loans", "cooperatives"), actions),
     Panel("notifications", "Notifications", ("notifications",), common.member_notifications),
