@@ -76,6 +76,6 @@ PANELS: list[Panel] = [
     Panel("withdrawals", "Withdrawal queue", ("withdrawals",), withdrawals, wide=True),
     Panel("monthly", "Inflow and outflow by month", ("transactions",), monthly, wide=True),
     Panel("users_by_role", "Users by role", ("users",), users_by_role),
-    Panel("expenses", "My expenses", ("expenses",), expenses),
-    Panel("notifications", "Notifications", ("notifications",), common.notifications),
+    Panel("expenses", "My expenses", ("expenses",), expenses, per_user=("*",)),
+    Panel("notifications", "Notifications", ("notifications",), common.notifications, per_user=("*",)),
 ]
