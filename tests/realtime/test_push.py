@@ -18,7 +18,7 @@ from nogalss_app.services.connections import disconnect_revoked
 from nogalss_app.services.push import pusher
 from nogalss_app.services.stats.registry import dashboard_panels
 from tests import factories
-from tests.realtime.test_sockets import ORIGIN, FreshContextSocket, updates
+from tests.realtime.test_sockets import ORIGIN, FreshContextSocket
 
 NOW = datetime(2026, 3, 4, 10, 30, tzinfo=UTC)
 
