@@ -88,7 +88,7 @@ class Pusher:
     def fragment(self, view: View, panel: Panel, now) -> dict | None:
         """Return `{name, html, etag}` of a panel in a view, rendered once in the cluster; None to let it refetch."""
         options = clean_options(panel, {})
-        etag = etag_for(view, panel, options, versions.of(panel, view), now.date().isoformat())
+        etag = etag_for(view, panel, options, versions.of(panel, view), now)
         key = (view.room, panel.name, tuple(sorted(options.items())))
         html = cache.get(key, etag)
         if html is None:

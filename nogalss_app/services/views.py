@@ -172,9 +172,9 @@ class Versions:
 versions = Versions()
 
 
-def etag_for(view: View, panel: Panel, options: dict[str, str], version: int, day: str) -> str:
-    """Return the ETag of a fragment: (panel, view, options, version, the UTC day its dates are relative to)."""
-    text = "|".join([view.room, panel.name, repr(sorted(options.items())), str(version), day])
+def etag_for(view: View, panel: Panel, options: dict[str, str], version: int, now) -> str:
+    """Return the ETag of a fragment: (view, panel, options, version, the UTC hour: dates such as "today" move on)."""
+    text = "|".join([view.room, panel.name, repr(sorted(options.items())), str(version), now.strftime("%Y-%m-%dT%H")])
     return '"f' + hashlib.blake2b(text.encode(), digest_size=10).hexdigest() + '"'
 
 

@@ -82,12 +82,12 @@ def fragment_html(dashboard: str, panel: Panel, scope: Scope, extra: dict | None
 def shared_panel(dashboard: str, panel: Panel, scope: Scope):
     """Answer a panel GET from the shared fragments: 304 for a matching If-None-Match, else the cached or new HTML.
 
-    The ETag is (view, panel, options, version of the panel's topics in that view, UTC day); see services/views.
+    The ETag is (view, panel, options, version of the panel's topics in that view, UTC hour); see services/views.
     """
     config = current_app.config
     dispatcher.caught_up()  # a change another process signalled is in this process's versions before the ETag
     view = views.view_of(dashboard, panel, scope)
-    etag = views.etag_for(view, panel, scope.params, views.versions.of(panel, view), scope.now.date().isoformat())
+    etag = views.etag_for(view, panel, scope.params, views.versions.of(panel, view), scope.now)
     use_etags = config.get("FRAGMENT_ETAGS", True)
     if use_etags and request.if_none_match.contains(etag.strip('"')):
         FRAGMENT_CACHE.labels(outcome="not_modified").inc()
