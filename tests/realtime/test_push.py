@@ -324,3 +324,20 @@ def test_the_cache_is_bounded_by_bytes_least_recently_used_first():
 def factories_sign_in(http, user) -> None:
     response = http.post("/api/auth/login", json={"email": user.email, "password": factories.PASSWORD})
     assert response.status_code == 200
+
+
+def test_the_banner_get_shares_the_pushed_banner_and_its_etag(app, caching):
+    finance = factories.user(Role.FINANCE)
+    sock = view_socket(app, finance, "finance")
+    sock.get_received()
+    factories.EmergencyAlertFactory(title="Road closed")
+    realtime.notify("alert.created", ["alerts"], rooms=realtime.rooms_for(everyone=True))
+    realtime.commit()
+    banner = next(p for p in pushed(received(sock)) if p["dashboard"] == "*")["panels"][0]
+    http = app.test_client()
+    factories_sign_in(http, finance)
+    hits = counter("hit")
+    response = http.get("/dashboard/alert-banner")
+    assert response.status_code == 200 and response.headers["ETag"] == banner["etag"]
+    assert response.get_data(as_text=True) == banner["html"] and counter("hit") - hits == 1
+    assert http.get("/dashboard/alert-banner", headers={"If-None-Match": banner["etag"]}).status_code == 304

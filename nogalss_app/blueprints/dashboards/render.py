@@ -12,9 +12,10 @@ from flask import current_app, make_response, render_template, request
 
 from ...extensions import db
 from ...metrics import FRAGMENT_CACHE, PANEL_RENDER
+from ...models.types import utcnow
 from ...services import alerts, views
 from ...services.delivery import dispatcher
-from ...services.push import pusher
+from ...services.push import BANNER, BANNER_VIEW, pusher
 from ...services.stats.panel import Panel
 from ...services.stats.registry import clean_options
 from ...services.stats.scope import Scope
@@ -103,6 +104,24 @@ def shared_panel(dashboard: str, panel: Panel, scope: Scope):
         if response.status_code != 200:
             return response
         views.cache.put(key, etag, response.get_data(as_text=True))
+    return _cacheable(response, etag) if use_etags else response
+
+
+def shared_banner():
+    """Answer the alert banner GET from the same shared fragment (and ETag) as the pushed banner."""
+    dispatcher.caught_up()
+    etag = views.etag_for(BANNER_VIEW, BANNER, {}, views.versions.of(BANNER, BANNER_VIEW), utcnow())
+    use_etags = current_app.config.get("FRAGMENT_ETAGS", True)
+    if use_etags and request.if_none_match.contains(etag.strip('"')):
+        FRAGMENT_CACHE.labels(outcome="not_modified").inc()
+        return _cacheable(make_response("", 304), etag)
+    key = (BANNER_VIEW.room, BANNER.name, ())
+    html = views.cache.get(key, etag)
+    FRAGMENT_CACHE.labels(outcome="miss" if html is None else "hit").inc()
+    if html is None:
+        html = render_template("main/_alert_banner.html", alert=alerts.active_alert())
+        views.cache.put(key, etag, html)
+    response = make_response(html, 200)
     return _cacheable(response, etag) if use_etags else response
 
 
