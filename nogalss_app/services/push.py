@@ -26,6 +26,7 @@ from .queue_link import link
 from .stats.panel import Panel
 from .stats.registry import clean_options, dashboard_panels
 from .views import MAX_PUSH_BYTES, View, cache, etag_for, registry, versions
+from .views import versioned as views_versioned
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +71,9 @@ class Pusher:
             panels = [
                 panel
                 for panel in dashboard_panels().get(view.dashboard, [])
-                if topics & set(panel.topics) and panel.is_per_user(view.role) == (view.user_id is not None)
+                if topics & set(panel.topics)
+                and views_versioned(panel)
+                and panel.is_per_user(view.role) == (view.user_id is not None)
             ]
             fragments = [fragment for panel in panels if (fragment := self.fragment(view, panel, now)) is not None]
             if not fragments:

@@ -191,6 +191,8 @@ def _on_queue_message(message: dict) -> None:
     kind = message.get("kind")
     if kind in ("changelog", "subscribed"):
         dispatcher.wake()
+    elif kind == "connections":  # another process's socket counts changed: the super admins' live panels
+        signal_local(SUPER_ADMIN_ROOM, "connections.changed", ["connections"])
     elif kind == "kick" and str(message.get("room", "")).startswith("user:"):
         kick_local([message["room"]])
 

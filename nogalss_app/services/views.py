@@ -29,6 +29,13 @@ from .stats.panel import Panel
 from .stats.scope import Scope
 
 MAX_PUSH_BYTES = 64 * 1024  # a larger fragment is not pushed: its viewers refetch it
+# Topics whose changes are not ChangeLog rows (socket counts): their panels have no version, so no ETag or cache.
+UNVERSIONED_TOPICS = frozenset({"connections"})
+
+
+def versioned(panel: Panel) -> bool:
+    """Return whether a panel's fragment changes only with ChangeLog changes (so it may be cached and ETagged)."""
+    return not UNVERSIONED_TOPICS & set(panel.topics)
 
 
 @dataclass(frozen=True)

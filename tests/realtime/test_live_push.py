@@ -109,3 +109,19 @@ def test_two_processes_render_a_change_once_and_both_deliver_it(two_processes):
 def test_metrics_count_pushed_fragments_and_cache_outcomes(two_processes):
     text = requests.get(f"{two_processes.servers[0].url}/metrics", timeout=10).text
     assert "nogalss_pushed_fragments_total" in text and "nogalss_fragment_cache_total" in text
+
+
+def test_the_live_panel_counts_the_sockets_of_every_process(two_processes):
+    one, two = two_processes.servers
+    admin = login_session(one, "super-admin@demo.nogalss.ng")
+    apex = login_session(two, "apex@demo.nogalss.ng")
+    client, _ = view_client(two, apex, "apex")
+
+    def live_panel() -> str:
+        response = admin.get(f"{one.url}/dashboard/super-admin/panels/live", headers={"HX-Request": "true"}, timeout=10)
+        assert response.status_code == 200
+        return response.text
+
+    assert wait_until(lambda: "Apex" in live_panel(), timeout=8), live_panel()
+    client.disconnect()
+    assert wait_until(lambda: "Apex" not in live_panel(), timeout=15), live_panel()

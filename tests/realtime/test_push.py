@@ -341,3 +341,12 @@ def test_the_banner_get_shares_the_pushed_banner_and_its_etag(app, caching):
     assert response.status_code == 200 and response.headers["ETag"] == banner["etag"]
     assert response.get_data(as_text=True) == banner["html"] and counter("hit") - hits == 1
     assert http.get("/dashboard/alert-banner", headers={"If-None-Match": banner["etag"]}).status_code == 304
+
+
+def test_the_live_panel_has_no_etag_and_counts_sockets_afresh(app, client, login_as, caching):
+    login_as(Role.SUPER_ADMIN)
+    first = client.get("/dashboard/super-admin/panels/live")
+    assert first.status_code == 200 and "ETag" not in first.headers
+    view_socket(app, factories.user(Role.FINANCE), "finance")
+    second = client.get("/dashboard/super-admin/panels/live")
+    assert second.status_code == 200 and second.data != first.data

@@ -86,6 +86,8 @@ def shared_panel(dashboard: str, panel: Panel, scope: Scope):
     The ETag is (view, panel, options, version of the panel's topics in that view, UTC hour); see services/views.
     """
     config = current_app.config
+    if not views.versioned(panel):
+        return render_panel(dashboard, panel, scope)
     dispatcher.caught_up()  # a change another process signalled is in this process's versions before the ETag
     view = views.view_of(dashboard, panel, scope)
     etag = views.etag_for(view, panel, scope.params, views.versions.of(panel, view), scope.now)
