@@ -350,3 +350,14 @@ def test_the_live_panel_has_no_etag_and_counts_sockets_afresh(app, client, login
     view_socket(app, factories.user(Role.FINANCE), "finance")
     second = client.get("/dashboard/super-admin/panels/live")
     assert second.status_code == 200 and second.data != first.data
+
+
+def test_every_panel_answer_says_which_change_it_reflects(app, client, login_as, caching):
+    leader = login_as(Role.LEADER)
+    v = loan_change(leader.cooperative_id)
+    rendered = client.get("/dashboard/leader/panels/overview")
+    assert int(rendered.headers["X-Live-V"]) == v
+    cached = client.get("/dashboard/leader/panels/overview")
+    assert int(cached.headers["X-Live-V"]) == v
+    not_modified = client.get("/dashboard/leader/panels/overview", headers={"If-None-Match": cached.headers["ETag"]})
+    assert not_modified.status_code == 304 and int(not_modified.headers["X-Live-V"]) == v

@@ -13,7 +13,7 @@ from flask import current_app, make_response, render_template, request
 from ...extensions import db
 from ...metrics import FRAGMENT_CACHE, PANEL_RENDER
 from ...models.types import utcnow
-from ...services import alerts, views
+from ...services import alerts, realtime, views
 from ...services.delivery import dispatcher
 from ...services.push import BANNER, BANNER_VIEW, pusher
 from ...services.stats.panel import Panel
@@ -41,13 +41,26 @@ def render_panel(dashboard: str, panel: Panel, scope: Scope, extra: dict | None 
     """Build and render one panel; a failure becomes an inline panel error (500), never a broken page.
 
     `extra` carries a form's outcome into the partial: notice, form_error, field_errors, form_values.
+    The X-Live-V header is the newest ChangeLog v this render reflects: live.js skips the refetch a signal of that v
+    or older would cause. Answers from the shared cache (and 304s) carry the fragment's version, which is lower
+    or equal: never a promise the fragment does not keep.
     """
     started = time.perf_counter()
+    live_v = _latest_v()  # read before the data: the newest change this render surely reflects
     html, status = fragment_html(dashboard, panel, scope, extra)
     elapsed = time.perf_counter() - started
     response = make_response(html, status)
     response.headers["Server-Timing"] = f"panel;dur={elapsed * 1000:.1f}"
+    response.headers["X-Live-V"] = str(live_v)
     return response
+
+
+def _latest_v() -> int:
+    try:
+        return realtime.latest_v()
+    except Exception:  # the render reports its own failure; the header then promises nothing
+        db.session.rollback()
+        return 0
 
 
 def fragment_html(dashboard: str, panel: Panel, scope: Scope, extra: dict | None = None) -> tuple[str, int]:
@@ -90,16 +103,18 @@ def shared_panel(dashboard: str, panel: Panel, scope: Scope):
         return render_panel(dashboard, panel, scope)
     dispatcher.caught_up()  # a change another process signalled is in this process's versions before the ETag
     view = views.view_of(dashboard, panel, scope)
-    etag = views.etag_for(view, panel, scope.params, views.versions.of(panel, view), scope.now)
+    version = views.versions.of(panel, view)
+    etag = views.etag_for(view, panel, scope.params, version, scope.now)
     use_etags = config.get("FRAGMENT_ETAGS", True)
     if use_etags and request.if_none_match.contains(etag.strip('"')):
         FRAGMENT_CACHE.labels(outcome="not_modified").inc()
-        return _cacheable(make_response("", 304), etag)
+        return _cacheable(make_response("", 304), etag, version)
     key = (view.room, panel.name, tuple(sorted(scope.params.items())))
     html = views.cache.get(key, etag)
     if html is not None:
         FRAGMENT_CACHE.labels(outcome="hit").inc()
         response = make_response(html, 200)
+        response.headers["X-Live-V"] = str(version)
     else:
         FRAGMENT_CACHE.labels(outcome="miss").inc()
         response = render_panel(dashboard, panel, scope)
@@ -116,7 +131,7 @@ def shared_banner():
     use_etags = current_app.config.get("FRAGMENT_ETAGS", True)
     if use_etags and request.if_none_match.contains(etag.strip('"')):
         FRAGMENT_CACHE.labels(outcome="not_modified").inc()
-        return _cacheable(make_response("", 304), etag)
+        return _cacheable(make_response("", 304), etag, views.versions.of(BANNER, BANNER_VIEW))
     key = (BANNER_VIEW.room, BANNER.name, ())
     html = views.cache.get(key, etag)
     FRAGMENT_CACHE.labels(outcome="miss" if html is None else "hit").inc()
@@ -127,9 +142,11 @@ def shared_banner():
     return _cacheable(response, etag) if use_etags else response
 
 
-def _cacheable(response, etag: str):
+def _cacheable(response, etag: str, version: int | None = None):
     """Let the browser keep the fragment and revalidate it every time (private: it is one scope's)."""
     response.headers["ETag"] = etag
+    if version is not None:
+        response.headers["X-Live-V"] = str(version)
     response.headers["Cache-Control"] = "private, no-cache"
     return response
 
