@@ -13,6 +13,7 @@ from nogalss_app.extensions import db
 from nogalss_app.metrics import FRAGMENT_CACHE
 from nogalss_app.models import LoanStatus, Role
 from nogalss_app.security import resolve_scope
+from nogalss_app.services import push as push_module
 from nogalss_app.services import realtime, views
 from nogalss_app.services.connections import disconnect_revoked
 from nogalss_app.services.push import pusher
@@ -361,3 +362,13 @@ def test_every_panel_answer_says_which_change_it_reflects(app, client, login_as,
     assert int(cached.headers["X-Live-V"]) == v
     not_modified = client.get("/dashboard/leader/panels/overview", headers={"If-None-Match": cached.headers["ETag"]})
     assert not_modified.status_code == 304 and int(not_modified.headers["X-Live-V"]) == v
+
+
+def test_an_oversized_fragment_is_not_pushed_and_its_viewers_refetch(app, monkeypatch):
+    leader = factories.user(Role.LEADER)
+    sock = view_socket(app, leader, "leader")
+    sock.get_received()
+    monkeypatch.setattr(push_module, "MAX_PUSH_BYTES", 10)
+    v = loan_change(leader.cooperative_id)
+    got = received(sock)
+    assert pushed(got) == [] and [p["v"] for n, p in got if n == "dashboard:update"] == [v]
