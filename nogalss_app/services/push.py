@@ -121,14 +121,14 @@ class Pusher:
             store = link.client()
             if store.set(f"{link.channel}:claim:{etag}", "1", nx=True, ex=STORE_TTL):
                 html = render()
-                if html is not None:
-                    store.set(f"{link.channel}:frag:{etag}", html.encode(), ex=STORE_TTL)
+                # An empty value tells the others the render failed (their sockets refetch), so none waits for it.
+                store.set(f"{link.channel}:frag:{etag}", (html or "").encode(), ex=STORE_TTL)
                 return html
             deadline = time.monotonic() + self.claim_wait
             while time.monotonic() < deadline:
                 found = store.get(f"{link.channel}:frag:{etag}")
                 if found is not None:
-                    return found.decode()
+                    return found.decode() or None
                 self.sleep(0.005)
         except Exception as exc:  # the queue is down: render here rather than not at all
             log.info("fragment claim unavailable (%s); rendering locally", type(exc).__name__)
