@@ -8,11 +8,13 @@ room, kept in a bounded cache, and answered with one ETag.
 The *version* of a (panel, view) is the newest ChangeLog `v` among the changes that reach the view with one of the
 panel's topics. Every server process reads every ChangeLog row (delivery.py), so every process computes the same
 versions without talking to the others: that is what makes the ETag and the cluster-wide render claim agree.
-Which changes reach a view:
-- a change to everyone, to the view's cooperative (`coop:<id>`) or to the member shown (`user:<id>`);
+Which changes reach a view (and are pushed to it):
+- a change to everyone, to the member shown (`user:<id>`) or, for a cooperative's view, to it (`coop:<id>`);
 - a change to the viewer's role, unless the view shows one cooperative or member and the change names other
   cooperatives (or, for a member view, other users): a loan of cooperative 2 does not touch cooperative 1's page;
 - for a per-user view, a change to that viewer (`user:<id>`).
+The versions (ETags) of a member's view also count changes to the member's cooperative: a superset, so a page
+reload never gets a 304 for a fragment that a cooperative-wide change may have moved.
 """
 
 from __future__ import annotations
@@ -69,10 +71,10 @@ class View:
         """Return whether a change addressed to these rooms reaches this view (see the module docstring)."""
         rooms = set(rooms)
         mine = {room_names.EVERYONE}
-        if self.cooperative_id is not None:
-            mine.add(room_names.coop_room(self.cooperative_id))
-        if self.member_id is not None:
+        if self.member_id is not None:  # a member's sockets are not in the cooperative's room: nor is the view
             mine.add(room_names.user_room(self.member_id))
+        elif self.cooperative_id is not None:
+            mine.add(room_names.coop_room(self.cooperative_id))
         if self.user_id is not None:
             mine.add(room_names.user_room(self.user_id))
         if mine & rooms:

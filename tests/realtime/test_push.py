@@ -372,3 +372,14 @@ def test_an_oversized_fragment_is_not_pushed_and_its_viewers_refetch(app, monkey
     v = loan_change(leader.cooperative_id)
     got = received(sock)
     assert pushed(got) == [] and [p["v"] for n, p in got if n == "dashboard:update"] == [v]
+
+
+def test_a_members_loan_is_pushed_to_that_member_not_to_the_others_of_the_cooperative(app):
+    coop = factories.cooperative()
+    ada, bola = (factories.user(Role.MEMBER, cooperative_id=coop.id) for _ in range(2))
+    socks = {user.id: view_socket(app, user, "member") for user in (ada, bola)}
+    for sock in socks.values():
+        sock.get_received()
+    realtime.notify("loan.applied", ["loans"], rooms=realtime.rooms_for(coop_ids=[coop.id], user_ids=[ada.id]))
+    realtime.commit()
+    assert pushed(received(socks[ada.id])) and pushed(received(socks[bola.id])) == []
