@@ -521,7 +521,7 @@ class Bench:
         sessions = None
         mut = seq = affected = None
         try:
-            for name, env, mode in DESIGNS:
+            for name, env, mode in [d for d in DESIGNS if d[2] in a.designs]:
                 server = dep.start_server(**env)
                 try:
                     if sessions is None:
@@ -562,7 +562,8 @@ class Bench:
                     dep.servers.remove(server)
         finally:
             dep.stop()
-        self._polling_row()
+        if hasattr(self, "full_req"):
+            self._polling_row()
 
     def _sessions(self, server, mix) -> dict:
         accounts = sorted(
@@ -783,6 +784,10 @@ def parse_args(argv=None):
     p.add_argument("--rates", default="", help="burst rates (changes/s) for the push design, e.g. 2,5")
     p.add_argument("--write-readme", action="store_true", help="write the tables into bench/README.md")
     p.add_argument(
+        "--designs", default="push,targeted,broadcast", help="which designs to run (push,targeted,broadcast)"
+    )
+    p.add_argument("--label", default="", help="README block suffix, so a partial re-run does not replace a full run")
+    p.add_argument(
         "--drain-timeout",
         type=float,
         default=20.0,
@@ -798,6 +803,7 @@ def parse_args(argv=None):
     args = p.parse_args(argv)
     args.rates = [float(r) for r in args.rates.split(",") if r]
     args.clients = [int(n) for n in str(args.clients).split(",") if n]
+    args.designs = set(args.designs.split(","))
     return args
 
 
@@ -814,7 +820,7 @@ def main(argv=None) -> None:
     print()
     print(text)
     if args.write_readme:
-        write_readme(text, args.async_mode)
+        write_readme(text, args.async_mode + (f"-{args.label}" if args.label else ""))
 
 
 README = ROOT / "bench" / "README.md"
