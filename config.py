@@ -137,6 +137,11 @@ class Config:
     REALTIME_CLIENT_QUEUE_MAX = int(os.environ.get("REALTIME_CLIENT_QUEUE_MAX", "64"))
     # List the ChangeLog ids a signal covers (`ids`), so fault tests and the soak can prove nothing lost or doubled.
     REALTIME_SIGNAL_IDS = os.environ.get("REALTIME_SIGNAL_IDS") == "1"
+    # Render each changed panel once per view and push it with the event (`dashboard:panels`); 0: signals only.
+    REALTIME_PUSH = os.environ.get("REALTIME_PUSH", "1") != "0"
+    # Bytes of rendered fragments kept for every viewer of a scope (LRU; 0 turns the cache off), and ETag/304.
+    FRAGMENT_CACHE_BYTES = int(os.environ.get("FRAGMENT_CACHE_BYTES", str(16 * 1024 * 1024)))
+    FRAGMENT_ETAGS = os.environ.get("FRAGMENT_ETAGS", "1") != "0"
     # Per-socket event throttle (token bucket), then disconnection of a socket that keeps flooding.
     SOCKET_EVENTS_PER_SECOND = float(os.environ.get("SOCKET_EVENTS_PER_SECOND", "5"))
     SOCKET_EVENTS_BURST = int(os.environ.get("SOCKET_EVENTS_BURST", "20"))
@@ -165,6 +170,9 @@ class TestingConfig(Config):
     SOCKETIO_ASYNC_MODE = "threading"
     # Tests drive the dispatcher by hand; live-server tests run the real loop.
     REALTIME_BACKGROUND = False
+    # Factories write rows without ChangeLog changes, so tests keep no fragments (the cache tests turn it on).
+    FRAGMENT_CACHE_BYTES = 0
+    FRAGMENT_ETAGS = False
     # Fast hashes keep the suite quick; production parameters are tested separately.
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 8

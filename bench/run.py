@@ -1,10 +1,12 @@
-"""Live-dashboard benchmark: targeted signals (this product) vs broadcast-refetch-everything vs 30 s polling.
+"""Live-dashboard benchmark: pushed fragments (this design) vs push off vs the original design vs 30 s polling.
 
-    python -m bench.run [--clients N] [--changes M] [--async-mode gevent] [--spacing S] [--rates 5,20]
+    python -m bench.run [--clients 200,1000] [--changes M] [--async-mode gevent] [--spacing S] [--rates 5,20]
+                        [--write-readme]
 
-Starts a real seeded server (tests/support/live.py) on 127.0.0.1, connects N python-socketio clients signed in as a
-mix of roles, makes the same sequence of M changes over the JSON API for each design, and prints one table.
-See bench/README.md for how to read it.
+For each N, and each design, starts a real seeded server (tests/support/live.py) on 127.0.0.1 configured for that
+design, connects N python-socketio clients signed in as a mix of roles, makes the same sequence of M changes over
+the JSON API (an alert for everyone, then a loan application or decision of one cooperative, in turn), and prints
+one table (written into bench/README.md with --write-readme). See bench/README.md for how to read it.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ import heapq
 import os
 import platform
 import re
-import statistics
 import sys
 import tempfile
 import threading
@@ -33,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 from nogalss_app.security import DASHBOARDS, HOME_DASHBOARD  # noqa: E402
 from nogalss_app.services import expenses, loans  # noqa: E402
 from nogalss_app.services.stats.registry import dashboard_panels  # noqa: E402
-from tests.support.live import Deployment, login_session, socket_client  # noqa: E402
+from tests.support.live import Deployment, login_session  # noqa: E402
 
 
 def live_js_debounce_seconds() -> float:
@@ -46,13 +47,27 @@ def live_js_debounce_seconds() -> float:
 
 
 DEBOUNCE = live_js_debounce_seconds()
+BANNER = ("banner", frozenset({"alerts"}))  # the alert banner every dashboard page shows, at /dashboard/alert-banner
+
+# name, server environment, client behaviour
+DESIGNS = [
+    ("push (this design)", {"REALTIME_PUSH": "1"}, "push"),
+    ("push off: signal+refetch+cache", {"REALTIME_PUSH": "0"}, "targeted"),
+    (
+        "original: all refetch all",
+        {"REALTIME_PUSH": "0", "FRAGMENT_CACHE_BYTES": "0", "FRAGMENT_ETAGS": "0"},
+        "broadcast",
+    ),
+]
 DOMAIN = "demo.nogalss.ng"
 SLUG = {key: spec["slug"] for key, spec in DASHBOARDS.items()}
 
 
 def dashboards() -> dict[str, list[tuple[str, frozenset]]]:
-    """The panels (name, topics) of each dashboard, straight from the product's registry."""
-    return {key: [(p.name, frozenset(p.topics)) for p in panels] for key, panels in dashboard_panels().items()}
+    """The panels (name, topics) of each dashboard, straight from the product's registry, and the alert banner."""
+    return {
+        key: [(p.name, frozenset(p.topics)) for p in panels] + [BANNER] for key, panels in dashboard_panels().items()
+    }
 
 
 def role_mix(n: int) -> list[tuple[str, str]]:
@@ -109,7 +124,9 @@ class Fetcher:
         self.heap: list[tuple[float, int, int, str]] = []
         self.seq = 0
         self.state: dict[tuple[int, str], dict] = {}
-        self.log: list[tuple[int, str, float, float, int]] = []  # client, panel, start, end, status
+        self.log: list[tuple[int, str, float, float, int]] = []  # client, panel, start, end, status (0 = pushed)
+        self.etags: dict[tuple[int, str], str] = {}
+        self.use_etags = True
         self.errors = 0
         self.running = True
         self.clients: list[Client] = []
@@ -150,24 +167,40 @@ class Fetcher:
     def _fire(self, client: Client, panel: str) -> None:
         start = time.monotonic()
         status = 0
+        headers = {"HX-Request": "true"}
+        etag = self.etags.get((client.idx, panel)) if self.use_etags else None
+        if etag:
+            headers["If-None-Match"] = etag
+        url = (
+            f"{self.base}/dashboard/alert-banner"
+            if panel == "banner"
+            else f"{self.base}/dashboard/{SLUG[client.key]}/panels/{panel}"
+        )
         try:
-            r = client.session.get(
-                f"{self.base}/dashboard/{SLUG[client.key]}/panels/{panel}", headers={"HX-Request": "true"}, timeout=60
-            )
+            r = client.session.get(url, headers=headers, timeout=60)
             status = r.status_code
+            if r.headers.get("ETag"):
+                self.etags[(client.idx, panel)] = r.headers["ETag"]
         except Exception:
             status = -1
         end = time.monotonic()
         again = False
         with self.cv:
             self.log.append((client.idx, panel, start, end, status))
-            if status != 200:
+            if status not in (200, 304):
                 self.errors += 1
             st = self.state[(client.idx, panel)]
             st["in_flight"] = False
             again = st["again"]
         if again:
             self.refresh(client, panel)
+
+    def pushed(self, client: Client, panel: str, etag: str) -> None:
+        """Record a fragment that arrived with the event: the panel is fresh now, without a request."""
+        now = time.monotonic()
+        with self.cv:
+            self.log.append((client.idx, panel, now, now, 0))
+            self.etags[(client.idx, panel)] = etag
 
     def busy_clients(self) -> int:
         with self.cv:
@@ -194,17 +227,27 @@ class Client:
         self.targeted = True  # react to socket signals (False in the broadcast/refresh phases)
         self.signals: list[tuple[float, frozenset]] = []
         self.sio = None
+        self.pushed_v: dict[str, int] = {}
+        self.pushed_bytes = 0
 
     def on_update(self, msg) -> None:
         now = time.monotonic()
         topics = frozenset((msg or {}).get("topics") or ())
         self.signals.append((now, topics))
         if self.targeted:
-            self.refresh_topics(topics)
+            self.refresh_topics(topics, (msg or {}).get("v", 0))
 
-    def refresh_topics(self, topics) -> None:
+    def on_panels(self, msg) -> None:
+        """live.js: swap the pushed panels; a signal of the same or an older v does not refetch them."""
+        for fragment in msg.get("panels", []):
+            name = "banner" if msg.get("dashboard") == "*" else fragment["name"]
+            self.pushed_v[name] = max(self.pushed_v.get(name, 0), msg["v"])
+            self.pushed_bytes += len(fragment["html"].encode())
+            self.fetcher.pushed(self, name, fragment["etag"])
+
+    def refresh_topics(self, topics, v: int = 0) -> None:
         for name, ptopics in self.panels:
-            if ptopics & topics:
+            if ptopics & topics and self.pushed_v.get(name, 0) < v:
                 self.fetcher.refresh(self, name)
 
     def refresh_all(self) -> None:
@@ -224,18 +267,24 @@ class Mutator:
         self.pending: dict[int, int] = {}  # member k -> pending loan id
 
     def sequence(self, m: int) -> list[tuple[str, int]]:
-        """The same M changes for every design: (expense | apply k | reject k) in turn."""
+        """The same M changes for every design: an alert for everyone and a loan of one cooperative, in turn."""
         seq, j = [], 0
         while len(seq) < m:
             k = self.members[j % len(self.members)]
-            seq += [("expense", 0), ("apply", k), ("reject", k)]
+            seq += [("alert", 0), ("apply", k), ("alert", 0), ("reject", k)]
             j += 1
         return seq[:m]
 
     def do(self, kind: str, k: int) -> None:
         url = self.server.url
         self.n += 1
-        if kind == "expense":
+        if kind == "alert":
+            r = self.s["super-admin"].post(
+                f"{url}/api/admin/emergency-alert",
+                timeout=30,
+                json={"title": f"Bench alert {self.n}", "message": "Network maintenance tonight", "severity": "INFO"},
+            )
+        elif kind == "expense":
             r = self.s["finance"].post(
                 f"{url}/api/finance/expenses",
                 timeout=30,
@@ -300,6 +349,7 @@ AUDIENCE_TOPICS = {
     # Who shows the figure a change moves, from the services' own audiences (the cooperative's leader and the
     # member are added per change below); super admins also see `activity`.
     "expense": (audience(expenses.AUDIENCE), {"expenses"}),
+    "alert": (set(HOME_DASHBOARD.values()), {"alerts"}),
     "apply": (audience(loans.APPLIED_AUDIENCE), {"loans"}),
     "reject": (audience(loans.DECIDED_AUDIENCE), {"loans"}),
 }
@@ -321,6 +371,9 @@ def affected_sets(clients: list[Client], keys: list[tuple]) -> dict[tuple, set]:
     return out
 
 
+NEVER: list = []  # (change, (client, panel)) pairs never fresh, printed with BENCH_DEBUG=1
+
+
 def staleness(changes: list[dict], keys: list[tuple], affected: dict, log) -> tuple[list[float], int]:
     """Per change: time from its HTTP response until the last affected panel finished a refetch started after it."""
     by_pair: dict[tuple[int, str], list[tuple[float, float]]] = defaultdict(list)
@@ -339,6 +392,7 @@ def staleness(changes: list[dict], keys: list[tuple], affected: dict, log) -> tu
             if fresh is None:
                 never += 1
                 worst = float("inf")
+                NEVER.append((key, pair))
                 break
             worst = max(worst, fresh - ch["resp"])
         out.append(worst)
@@ -354,8 +408,78 @@ class Bench:
         self.rows: list[dict] = []
         self.facts: dict[str, str] = {}
 
-    def run_changes(self, mut: Mutator, seq, pace: float, on_response=None) -> list[dict]:
-        """Make the changes, one every `pace` seconds (or back to back if the API is slower)."""
+    def phase(self, name, mut, seq, pace, clients, fetcher, server, mode, affected=None):
+        """Run one design over the change sequence; return its measured row (and the raw pieces)."""
+        pid = server.process.pid
+        for c in clients:
+            c.targeted = mode in ("targeted", "push")
+            c.signals.clear()
+        fetcher.use_etags = mode != "broadcast"
+        fetcher.wait_idle(10)
+        log_from = len(fetcher.log)
+        bytes0 = sum(c.pushed_bytes for c in clients)
+        renders0 = server_renders(server)
+        cpu0 = cpu_seconds(pid)
+        on_resp = None
+        if mode == "broadcast":
+
+            def on_resp():
+                for c in clients:
+                    c.refresh_all()
+
+        changes = self.run_changes(mut, seq, pace, on_resp, label=name)
+        t_last = changes[-1]["resp"]
+        # "stale after 5 s": clients still refetching 5 s after the last change's response. Always wait the 5 s:
+        # a pushed fragment arrives without any refetch, so an idle fetcher does not mean every client is fresh.
+        while time.monotonic() < t_last + 5.0:
+            time.sleep(0.05)
+        stale5 = fetcher.busy_clients()
+        drained = fetcher.wait_idle(self.args.drain_timeout)
+        t_idle = time.monotonic()
+        cpu1 = cpu_seconds(pid)
+        renders1 = server_renders(server)
+        log = fetcher.log[log_from:]
+        keys = [(ch["kind"], ch["k"]) for ch in changes]
+        if affected is None:
+            affected = affected_sets(clients, keys)
+        st, never = staleness(changes, keys, affected, log)
+        if os.environ.get("BENCH_DEBUG"):
+            print(
+                f"  [{name}] per-change staleness:",
+                ", ".join(f"{k[0]}{k[1] or ''}={v:.2f}" for k, v in zip(keys, st, strict=False)),
+            )
+        if os.environ.get("BENCH_DEBUG") and NEVER:
+            print(f"  [{name}] never fresh:", [(k, clients[c].local, p) for k, (c, p) in NEVER[:10]])
+            NEVER.clear()
+        finite = [s for s in st if s != float("inf")]
+        requests_ = [e for e in log if e[4] != 0]
+        late = len({e[0] for e in log if e[3] > t_last + 5.0})
+        window = changes[-1]["resp"] - changes[0]["send"]
+        n = len(changes)
+        row = {
+            "design": name,
+            "changes": n,
+            "rate": n / window if window > 0 else float("inf"),
+            "p50": pct(finite, 50) if not never else pct(st, 50),
+            "p99": pct(st, 99),
+            "max": max(st) if st else float("nan"),
+            "renders": (renders1 - renders0) / n,
+            "req": len(requests_) / n,
+            "r304": sum(1 for e in requests_ if e[4] == 304) / n,
+            "pushed": sum(1 for e in log if e[4] == 0) / n,
+            "errors": sum(1 for e in requests_ if e[4] not in (200, 304)),
+            "cpu": (cpu1 - cpu0) / n,
+            "kb_pushed": (sum(c.pushed_bytes for c in clients) - bytes0) / 1024 / n,
+            "stale5": max(stale5, late),
+            "never": never,
+            "drain": t_idle - t_last - (0.4 if drained else 0) if drained else float("inf"),
+            "window": window,
+            "affected": sum(len(affected.get(k, ())) for k in keys) / len(keys),
+        }
+        return row, affected
+
+    def run_changes(self, mut: Mutator, seq, pace: float, on_response=None, label: str = "") -> list[dict]:
+        """Make the changes, one every `pace` seconds (or back to back if the API is slower), with a progress bar."""
         changes = []
         t0 = time.monotonic()
         for i, (kind, k) in enumerate(seq):
@@ -369,118 +493,96 @@ class Bench:
             changes.append({"send": send, "resp": resp, "kind": kind, "k": k})
             if on_response:
                 on_response()
+            progress(f"  {label}", i + 1, len(seq))
         return changes
 
-    def phase(self, name, mut, seq, pace, clients, fetcher, pid, mode, affected=None):
-        """Run one design over the change sequence; return its measured row (and the raw pieces)."""
-        for c in clients:
-            c.targeted = mode == "targeted"
-            c.signals.clear()
-        fetcher.wait_idle(10)
-        log_from = len(fetcher.log)
-        cpu0 = cpu_seconds(pid)
-        on_resp = None
-        if mode == "broadcast":
-
-            def on_resp():
-                for c in clients:
-                    c.refresh_all()
-
-        changes = self.run_changes(mut, seq, pace, on_resp)
-        t_last = changes[-1]["resp"]
-        # "stale after 5 s": clients still refetching 5 s after the last change's response
-        while time.monotonic() < t_last + 5.0 and fetcher.busy_clients() > 0:
-            time.sleep(0.05)
-        stale5 = fetcher.busy_clients() if time.monotonic() >= t_last + 5.0 else 0
-        drained = fetcher.wait_idle(self.args.drain_timeout)
-        t_idle = time.monotonic()
-        cpu1 = cpu_seconds(pid)
-        log = fetcher.log[log_from:]
-        keys = [(ch["kind"], ch["k"]) for ch in changes]
-        if affected is None:
-            affected = affected_sets(clients, keys)
-        st, never = staleness(changes, keys, affected, log)
-        if os.environ.get("BENCH_DEBUG"):
-            print(
-                f"  [{name}] per-change staleness:",
-                ", ".join(f"{k[0]}{k[1] or ''}={v:.2f}" for k, v in zip(keys, st, strict=False)),
-            )
-            for i, ch in enumerate(changes[:4]):
-                hi = changes[i + 1]["send"] if i + 1 < len(changes) else float("inf")
-                seen = defaultdict(list)
-                for c in clients:
-                    for t, tp in c.signals:
-                        if ch["send"] <= t < hi:
-                            seen[c.key].append((round(t - ch["resp"], 2), ",".join(sorted(tp))))
-                print("   ", ch["kind"], {k: sorted(set(v))[:6] for k, v in seen.items()})
-        finite = [s for s in st if s != float("inf")]
-        late = len({e[0] for e in log if e[3] > t_last + 5.0})
-        window = changes[-1]["resp"] - changes[0]["send"]
-        row = {
-            "design": name,
-            "changes": len(changes),
-            "rate": len(changes) / window if window > 0 else float("inf"),
-            "p50": pct(finite, 50) if not never else pct(st, 50),
-            "p99": pct(st, 99),
-            "req": len(log) / len(changes),
-            "errors": sum(1 for e in log if e[4] != 200),
-            "cpu": (cpu1 - cpu0) / len(changes),
-            "stale5": max(stale5, late),
-            "never": never,
-            "drain": t_idle - t_last - (0.4 if drained else 0) if drained else float("inf"),
-            "window": window,
-            "affected": sum(len(affected.get(k, ())) for k in keys) / len(keys),
-        }
-        return row, affected
-
     def main(self) -> None:
+        """Run every N of --clients, each design on its own freshly started server; keep the tables."""
         a = self.args
         t_start = time.monotonic()
+        self.tables = []
+        for n in a.clients:
+            self.rows, self.facts, self.bursts = [], {}, []
+            self.n = n
+            self._one_size(n)
+            self.tables.append((n, self.table()))
+            print(f"\n[bench] N = {n}\n{self.tables[-1][1]}\n", flush=True)
+        self.total = f"{time.monotonic() - t_start:.0f} s"
+
+    def _one_size(self, n: int) -> None:
+        a = self.args
         panels_of = dashboards()
         workdir = Path(tempfile.mkdtemp(prefix="nogalss-bench-"))
-        print(f"[bench] seeding a fresh database in {workdir} ...", flush=True)
-        dep = None
-        for attempt in range(3):
-            try:
-                dep = Deployment(workdir / f"try{attempt}", async_mode=a.async_mode)
-                dep.workdir.mkdir(parents=True, exist_ok=True)
-                dep.prepare()
-                server = dep.start_server()
-                break
-            except Exception as exc:  # other engineers may be mid-edit: wait and retry
-                print(f"[bench] server failed to start ({str(exc)[-300:]}); retrying in 60 s", flush=True)
-                if dep:
-                    dep.stop()
-                if attempt == 2:
-                    raise
-                time.sleep(60)
-        pid = server.process.pid
+        print(f"[bench] N = {n}: seeding a fresh database in {workdir} ...", flush=True)
+        dep = Deployment(workdir, async_mode=a.async_mode)
+        dep.workdir.mkdir(parents=True, exist_ok=True)
+        dep.prepare()
+        mix = role_mix(n)
+        sessions = None
+        mut = seq = affected = None
         try:
-            self._run(dep, server, pid, panels_of)
+            for name, env, mode in [d for d in DESIGNS if d[2] in a.designs]:
+                server = dep.start_server(**env)
+                try:
+                    if sessions is None:
+                        sessions = self._sessions(server, mix)
+                        members = eligible_members(server, sessions)
+                        if not members:
+                            raise RuntimeError("no seeded member is eligible for a loan")
+                        mut = Mutator(server, sessions, members)
+                        seq = mut.sequence(a.changes)
+                    mut.server = server
+                    clients, fetcher = self._connect(server, mix, sessions, panels_of, name, view=mode == "push")
+                    if mode == "broadcast":
+                        self._full_refresh(server, clients, fetcher)
+                    if mode == "broadcast" and n > a.original_max:
+                        # One change of the original design IS a full refresh of every client: at this N the
+                        # run takes that one measured sample instead of M changes (minutes each on 2 shared cores).
+                        self.rows.append(self._original_from_full_refresh(name, len(seq)))
+                    else:
+                        print(f"[bench] {name}: {len(seq)} changes, one every {a.spacing} s ...", flush=True)
+                        row, affected = self.phase(name, mut, seq, a.spacing, clients, fetcher, server, mode, affected)
+                        mut.cleanup()
+                        self.rows.append(row)
+                    if mode == "push":
+                        self.bursts = []
+                        for rate in a.rates:
+                            print(f"[bench] push burst: {len(seq)} changes at {rate}/s ...", flush=True)
+                            burst, _ = self.phase(
+                                f"push burst {rate:g}/s", mut, seq, 1.0 / rate, clients, fetcher, server, mode, affected
+                            )
+                            mut.cleanup()
+                            self.bursts.append(burst)
+                    fetcher.running = False
+                    for c in clients:
+                        with contextlib.suppress(Exception):
+                            c.sio.disconnect()
+                finally:
+                    server.stop()
+                    dep.servers.remove(server)
         finally:
             dep.stop()
-        self.facts["total"] = f"{time.monotonic() - t_start:.0f} s"
+        if hasattr(self, "full_req"):
+            self._polling_row()
 
-    def _run(self, dep, server, pid, panels_of) -> None:
-        a = self.args
-        mix = role_mix(a.clients)
+    def _sessions(self, server, mix) -> dict:
         accounts = sorted(
             {local for local, _ in mix}
-            | {"finance"}
+            | {"finance", "super-admin"}
             | {f"leader{i}" for i in range(1, 6)}
             | {f"member{k}" for k in range(1, 36)}
         )
         sessions = {}
         for local in accounts:
             s = login_session(server, f"{local}@{DOMAIN}")
-            s.mount("http://", HTTPAdapter(pool_connections=4, pool_maxsize=a.workers))
+            s.mount("http://", HTTPAdapter(pool_connections=4, pool_maxsize=self.args.workers))
             sessions[local] = s
-        members = eligible_members(server, sessions)
-        if not members:
-            raise RuntimeError("no seeded member is eligible for a loan")
-        mut = Mutator(server, sessions, members)
-        seq = mut.sequence(a.changes)
+        return sessions
 
+    def _connect(self, server, mix, sessions, panels_of, design: str, view: bool):
+        """Connect the N clients (with `auth.view` when the design pushes); measure memory and connect rate."""
+        a = self.args
+        pid = server.process.pid
         fetcher = Fetcher(server.url, a.workers)
         clients = [
             Client(i, local, key, sessions[local], panels_of[key], fetcher) for i, (local, key) in enumerate(mix)
@@ -490,17 +592,17 @@ class Bench:
             c.targeted = False  # the connect storm's `connections` signals are not part of any measurement
         time.sleep(1.0)
         rss0 = rss_kb(pid)
-        print(f"[bench] connecting {len(clients)} sockets ...", flush=True)
         t0 = time.monotonic()
         failures = []
+        done = [0]
 
         def connect(c: Client):
             try:
-                sio, _ = socket_client(server, c.session)
-                sio.handlers["/"]["dashboard:update"] = c.on_update
-                c.sio = sio
+                c.sio = view_socket(server, c.session, SLUG[c.key] if view else None, c.on_update, c.on_panels)
             except Exception as exc:
                 failures.append(repr(exc))
+            done[0] += 1
+            progress(f"  connecting ({design})", done[0], len(clients))
 
         with ThreadPoolExecutor(max_workers=16) as pool:
             list(pool.map(connect, clients))
@@ -508,82 +610,85 @@ class Bench:
         time.sleep(2.0)
         rss1 = rss_kb(pid)
         connected = [c for c in clients if c.sio is not None]
-        self.facts["connected"] = f"{len(connected)}/{len(clients)}" + (
+        fetcher.clients = clients
+        self.facts[f"connected {design}"] = f"{len(connected)}/{len(clients)}" + (
             f" (first error: {failures[0]})" if failures else ""
         )
-        self.facts["connect_rate"] = (
-            f"{len(connected) / t_conn:.0f} clients/s ({len(connected)} in {t_conn:.1f} s, 16 connecting threads)"
-        )
-        self.facts["mem_per_conn"] = (
+        self.facts[f"connect rate {design}"] = f"{len(connected) / t_conn:.0f} clients/s"
+        self.facts[f"memory per idle connection {design}"] = (
             f"{(rss1 - rss0) / max(1, len(connected)):.0f} KB (server RSS {rss0 / 1024:.0f} → {rss1 / 1024:.0f} MB)"
         )
-        clients = connected
-
-        # idle server CPU (ping/pong, dispatcher loop): the floor under every "CPU per change"
         c0 = cpu_seconds(pid)
-        time.sleep(3.0)
-        idle_rate = (cpu_seconds(pid) - c0) / 3.0
-        self.facts["idle_cpu"] = f"{idle_rate * 100:.1f} % of a core with {len(clients)} idle sockets"
+        time.sleep(2.0)
+        self.facts[f"idle CPU {design}"] = f"{(cpu_seconds(pid) - c0) / 2 * 100:.1f} % of a core"
+        return connected, fetcher
 
-        # one full refresh: every client refetches every panel once (the unit cost of polling and broadcast)
+    def _full_refresh(self, server, clients, fetcher) -> None:
+        """One full refresh: every client refetches every panel once (the unit cost of polling), no cache."""
+        pid = server.process.pid
+        fetcher.use_etags = False
         fetcher.wait_idle(30)
         log_from = len(fetcher.log)
         c0, t0 = cpu_seconds(pid), time.monotonic()
         for c in clients:
             c.refresh_all()
-        fetcher.wait_idle(240, quiet=0.2)
-        full_cpu = cpu_seconds(pid) - c0
-        full_req = len(fetcher.log) - log_from
-        full_time = max(e[3] for e in fetcher.log[log_from:]) - t0
-        per_panel: dict[str, list[float]] = defaultdict(list)
-        for cidx, panel, start, end, _ in fetcher.log[log_from:]:
-            per_panel[f"{clients[cidx].key}/{panel}"].append(end - start)
-        slow = sorted(((statistics.mean(v), k) for k, v in per_panel.items()), reverse=True)[:5]
-        self.facts["slow_panels"] = ", ".join(f"{k} {m * 1000:.0f} ms" for m, k in slow)
-        self.facts["full_refresh"] = (
-            f"{full_req} panel requests, {full_cpu:.2f} s server CPU, {full_time:.2f} s until the last client is done"
+        fetcher.wait_idle(600, quiet=0.2)
+        self.full_cpu = cpu_seconds(pid) - c0
+        self.full_req = len(fetcher.log) - log_from
+        self.full_time = max(e[3] for e in fetcher.log[log_from:]) - t0
+        self.facts["one full refresh (original server)"] = (
+            f"{self.full_req} requests, {self.full_cpu:.2f} s server CPU, {self.full_time:.2f} s until the last client"
         )
 
-        pace = a.spacing
-        print(f"[bench] targeted: {len(seq)} changes, one every {pace} s ...", flush=True)
-        row_t, affected = self.phase("targeted (this product)", mut, seq, pace, clients, fetcher, pid, "targeted")
-        mut.cleanup()
-        print(f"[bench] broadcast: {len(seq)} changes, one every {pace} s ...", flush=True)
-        row_b, _ = self.phase("broadcast (original)", mut, seq, pace, clients, fetcher, pid, "broadcast", affected)
-        mut.cleanup()
-        # polling every 30 s, derived: cost of one full refresh per 30 s of the same change window
-        polls_per_change = pace / 30.0
-        row_p = {
-            "design": "polling 30 s (DERIVED)",
-            "changes": len(seq),
-            "rate": 1 / pace,
-            "p50": 15.0 + full_time / 2,
-            "p99": 29.7 + full_time,
-            "req": full_req * polls_per_change,
+    def _original_from_full_refresh(self, name: str, changes: int) -> dict:
+        """The original design's row from one measured full refresh (the cost and delay of one of its changes)."""
+        return {
+            "design": f"{name} (1 full refresh)",
+            "changes": 1,
+            "rate": 1 / self.args.spacing,
+            "p50": self.full_time,
+            "p99": self.full_time,
+            "max": self.full_time,
+            "renders": float(self.full_req),
+            "req": float(self.full_req),
+            "r304": 0.0,
+            "pushed": 0.0,
             "errors": 0,
-            "cpu": full_cpu * polls_per_change,
-            "stale5": round(len({c for c, _ in affected.get((seq[-1][0], seq[-1][1]), ())}) * 25 / 30),
+            "cpu": self.full_cpu,
+            "kb_pushed": 0.0,
+            "stale5": "n/a",
             "never": 0,
             "drain": float("nan"),
-            "window": row_t["window"],
-            "affected": row_t["affected"],
+            "window": self.rows[0]["window"],
+            "affected": self.rows[0]["affected"],
         }
-        self.rows = [row_t, row_b, row_p]
 
-        # mutation-rate bursts (targeted only)
-        self.bursts = []
-        for rate in a.rates:
-            print(f"[bench] targeted burst: {len(seq)} changes at {rate}/s ...", flush=True)
-            row, _ = self.phase(
-                f"targeted burst {rate:g}/s", mut, seq, 1.0 / rate, clients, fetcher, pid, "targeted", affected
-            )
-            mut.cleanup()
-            self.bursts.append(row)
-        self.facts["errors"] = str(fetcher.errors)
-        fetcher.running = False
-        for c in clients:
-            with contextlib.suppress(Exception):
-                c.sio.disconnect()
+    def _polling_row(self) -> None:
+        """Polling every 30 s, derived: one full refresh (measured) per 30 s of the same change rate."""
+        base = self.rows[0]
+        per_change = self.args.spacing / 30.0
+        self.rows.append(
+            {
+                "design": "polling 30 s (DERIVED)",
+                "changes": base["changes"],
+                "rate": 1 / self.args.spacing,
+                "p50": 15.0 + self.full_time / 2,
+                "p99": 29.7 + self.full_time,
+                "max": 30.0 + self.full_time,
+                "renders": self.full_req * per_change,
+                "req": self.full_req * per_change,
+                "r304": 0.0,
+                "pushed": 0.0,
+                "errors": 0,
+                "cpu": self.full_cpu * per_change,
+                "kb_pushed": 0.0,
+                "stale5": "n/a",
+                "never": 0,
+                "drain": float("nan"),
+                "window": base["window"],
+                "affected": base["affected"],
+            }
+        )
 
     # ------------------------------------------------------------------------------------------------ output
 
@@ -591,55 +696,97 @@ class Bench:
         a = self.args
         fmt = lambda v: "never" if v == float("inf") else ("n/a" if v != v else f"{v:.2f}")  # noqa: E731
         head = (
-            f"{'design':<26} {'changes/s':>9} {'stale p50 s':>11} {'stale p99 s':>11} {'panel req/chg':>13}"
-            f" {'CPU s/chg':>9} {'stale@5s':>8} {'drain s':>7} {'errors':>6}"
+            "| design | stale p50 s | p99 s | max s | renders/chg | fragment req/chg | 304/chg | pushed/chg"
+            " | CPU s/chg | KB pushed/chg | stale@5s | errors |"
         )
-        lines = [head, "-" * len(head)]
-        for r in self.rows + [None] + self.bursts:
-            if r is None:
-                lines.append("-" * len(head))
-                continue
-            derived = r["design"].endswith("(DERIVED)")
+        lines = [head, "|" + "---|" * 12]
+        for r in self.rows + getattr(self, "bursts", []):
             lines.append(
-                f"{r['design']:<26} {r['rate']:>9.2f} {fmt(r['p50']):>11} {fmt(r['p99']):>11}"
-                f" {r['req']:>13.1f} {r['cpu']:>9.3f} {r['stale5']:>8} {fmt(r['drain']):>7} {r['errors']:>6}"
-                + ("  (all derived)" if derived else "")
+                f"| {r['design']} | {fmt(r['p50'])} | {fmt(r['p99'])} | {fmt(r['max'])} | {r['renders']:.1f}"
+                f" | {r['req']:.1f} | {r['r304']:.1f} | {r['pushed']:.1f} | {r['cpu']:.3f} | {r['kb_pushed']:.1f}"
+                f" | {r['stale5']} | {r['errors']} |"
             )
-        ok = [r for r in self.bursts if r["p99"] < 1.0]
-        best = max((r["rate"] for r in ok), default=None)
-        f = self.facts
-        lines += [
-            "",
-            f"clients (sockets): {f['connected']}; mix: {self.mix_text()}",
-            f"affected (client, panel) pairs per change, mean: {self.rows[0]['affected']:.1f}",
-            f"memory per idle connection: {f['mem_per_conn']}",
-            f"connect rate: {f['connect_rate']}",
-            f"idle server CPU: {f['idle_cpu']}",
-            f"one full refresh of all clients (measured): {f['full_refresh']}",
-            "max mutation rate tried with targeted p99 < 1 s: "
-            + (f"{best:.1f} changes/s achieved" if best else "none of the rates tried")
-            + f" (tried {', '.join(f'{r:g}' for r in a.rates)}/s; achieved "
-            + ", ".join(f"{r['rate']:.1f}" for r in self.bursts)
-            + ")",
-            f"slowest panels during the full refresh (mean response time under that load): {f['slow_panels']}",
-            f"refetch errors (non-200): {f['errors']}",
-        ]
+        lines.append("")
+        lines.append(
+            f"N = {self.n} sockets ({self.mix_text()}); {self.rows[0]['changes']} changes, one every {a.spacing} s"
+            f" (alert for everyone / loan of one cooperative in turn); affected (client, panel) pairs per change,"
+            f" mean {self.rows[0]['affected']:.1f}."
+        )
+        for key, value in self.facts.items():
+            lines.append(f"- {key}: {value}")
         return "\n".join(lines)
 
     def mix_text(self) -> str:
         counts: dict[str, int] = defaultdict(int)
-        for _, key in role_mix(self.args.clients):
+        for _, key in role_mix(self.n):
             counts[key] += 1
         return ", ".join(f"{k} {v}" for k, v in counts.items())
 
 
+def server_renders(server) -> float:
+    """Return how many fragments the server has rendered (panel render histogram count, every panel)."""
+    total = 0.0
+    try:
+        text = requests.get(f"{server.url}/metrics", timeout=10).text
+    except requests.RequestException:
+        return float("nan")
+    for line in text.splitlines():
+        if line.startswith("nogalss_panel_render_seconds_count"):
+            total += float(line.split()[-1])
+    return total
+
+
+def view_socket(server, session, view: str | None, on_update, on_panels):
+    """Connect a python-socketio client with the session's cookie (and `auth.view` when given)."""
+    import socketio
+
+    client = socketio.Client(reconnection=False)
+    client.on("dashboard:update", on_update)
+    client.on("dashboard:panels", on_panels)
+    headers = {
+        "Cookie": "; ".join(f"{c.name}={c.value}" for c in session.cookies),
+        "User-Agent": session.headers["User-Agent"],
+    }
+    client.connect(
+        server.url,
+        socketio_path="/api/socket",
+        transports=["websocket"],
+        wait_timeout=20,
+        headers=headers,
+        auth={"view": view, "params": {}} if view else None,
+    )
+    return client
+
+
+_progress_lock = threading.Lock()
+
+
+def progress(label: str, done: int, total: int) -> None:
+    """Draw a one-line progress bar on stderr."""
+    width = 30
+    step = max(1, total // 20)
+    if done % step and done < total:
+        return
+    filled = int(width * done / max(1, total))
+    with _progress_lock:
+        sys.stderr.write(f"\r{label:<44} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+        if done >= total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
 def parse_args(argv=None):
     p = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n")[0])
-    p.add_argument("--clients", type=int, default=200, help="socket clients (dashboards) to connect")
+    p.add_argument("--clients", default="200,1000", help="socket clients (dashboards) to connect: N or N1,N2,...")
     p.add_argument("--changes", type=int, default=20, help="changes per design")
     p.add_argument("--async-mode", default="gevent", help="server SOCKETIO_ASYNC_MODE (gevent, eventlet, threading)")
     p.add_argument("--spacing", type=float, default=1.0, help="seconds between changes in the paced runs")
-    p.add_argument("--rates", default="5,20", help="burst rates (changes/s) for the targeted design")
+    p.add_argument("--rates", default="", help="burst rates (changes/s) for the push design, e.g. 2,5")
+    p.add_argument("--write-readme", action="store_true", help="write the tables into bench/README.md")
+    p.add_argument(
+        "--designs", default="push,targeted,broadcast", help="which designs to run (push,targeted,broadcast)"
+    )
+    p.add_argument("--label", default="", help="README block suffix, so a partial re-run does not replace a full run")
     p.add_argument(
         "--drain-timeout",
         type=float,
@@ -647,8 +794,16 @@ def parse_args(argv=None):
         help="give up waiting for clients to go quiet after a phase (drain column shows it was hit)",
     )
     p.add_argument("--workers", type=int, default=32, help="client-side refetch threads")
+    p.add_argument(
+        "--original-max",
+        type=int,
+        default=200,
+        help="above this N the original design is measured by one full refresh instead of M changes",
+    )
     args = p.parse_args(argv)
     args.rates = [float(r) for r in args.rates.split(",") if r]
+    args.clients = [int(n) for n in str(args.clients).split(",") if n]
+    args.designs = set(args.designs.split(","))
     return args
 
 
@@ -657,12 +812,30 @@ def main(argv=None) -> None:
     bench = Bench(args)
     bench.main()
     cmd = "python -m bench.run " + " ".join(sys.argv[1:] if argv is None else argv)
-    print()
-    print(
-        f"{cmd}   ({time.strftime('%Y-%m-%d %H:%M')}, nproc {os.cpu_count()},"
-        f" Python {platform.python_version()}, async mode {args.async_mode}, total {bench.facts['total']})"
+    header = (
+        f"`{cmd}` ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, nproc {os.cpu_count()},"
+        f" Python {platform.python_version()}, async mode {args.async_mode}, total {bench.total})"
     )
-    print(bench.table())
+    text = header + "\n\n" + "\n\n".join(f"#### N = {n}\n\n{table}" for n, table in bench.tables)
+    print()
+    print(text)
+    if args.write_readme:
+        write_readme(text, args.async_mode + (f"-{args.label}" if args.label else ""))
+
+
+README = ROOT / "bench" / "README.md"
+
+
+def write_readme(text: str, mode: str) -> None:
+    """Replace this async mode's section of results in bench/README.md (between its markers)."""
+    start, end = f"<!-- bench:push:{mode}:start -->", f"<!-- bench:push:{mode}:end -->"
+    readme = README.read_text()
+    block = f"{start}\n{text}\n{end}"
+    if start in readme and end in readme:
+        readme = readme[: readme.index(start)] + block + readme[readme.index(end) + len(end) :]
+    else:
+        readme = readme.rstrip() + "\n\n" + block + "\n"
+    README.write_text(readme)
 
 
 if __name__ == "__main__":

@@ -39,3 +39,15 @@ FLOOD_DISCONNECTS = Counter(
     "nogalss_flooding_sockets_dropped_total", "Sockets disconnected for flooding events", registry=REGISTRY
 )
 CHANGELOG_PRUNED = Counter("nogalss_changelog_pruned_total", "ChangeLog rows deleted by retention", registry=REGISTRY)
+PUSHED_FRAGMENTS = Counter(
+    "nogalss_pushed_fragments_total", "Panel fragments emitted in dashboard:panels events", registry=REGISTRY
+)
+PUSH_RENDERS = Counter(
+    "nogalss_push_renders_total", "Fragments rendered for a push (once per affected panel and scope)", registry=REGISTRY
+)
+FRAGMENT_CACHE = Counter(
+    "nogalss_fragment_cache_total",
+    "Panel requests by outcome (hit, miss, not_modified)",
+    ["outcome"],
+    registry=REGISTRY,
+)

@@ -1,4 +1,8 @@
-"""Socket.IO handlers: connect (rooms from the session), disconnect, sync; every client event is throttled.
+"""Socket.IO handlers: connect (rooms from the session, the view from `auth`), disconnect, sync; throttled events.
+
+A dashboard page connects with `auth: {"view": <slug>, "params": {...}}`; the socket joins that view's room only
+if the page's own guard and scope rule let its user open it. A kick (logout, deactivation, role or cooperative
+change) disconnects the socket, and the view is resolved again when it reconnects.
 
 Clients never choose rooms: there is no join handler, and rooms come from the signed-in session at connect.
 The registry of sockets and the kicks are a service (`services/connections.py`); room names come from
@@ -19,9 +23,12 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from .extensions import DatabaseUnavailable, db, socketio
 from .models import Cooperative, Role, User
-from .services import realtime
+from .security import DASHBOARDS, resolve_scope
+from .services import realtime, views
 from .services import rooms as room_names
 from .services.connections import connections_by_role, kick_user, registry
+from .services.errors import ServiceError
+from .services.stats.registry import dashboard_panels
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +59,39 @@ def rooms_of(user: User) -> list[str]:
 def reset_registry() -> None:
     """Forget every tracked socket (a test's fresh world)."""
     registry.reset()
+    views.registry.reset()
+
+
+SCOPE_PARAMS = ("cooperative", "member")  # the query parameters a dashboard page's scope is read from
+DASHBOARD_BY_SLUG = {spec["slug"]: key for key, spec in DASHBOARDS.items()}
+
+
+def views_of(user: User, auth) -> list[views.View]:
+    """Return the views a socket's `auth: {view, params}` names, if the user may open that page; else none.
+
+    The page's own guard (the dashboard's roles) and scope rule (`security.resolve_scope`) decide, so a socket
+    joins exactly the view its user would see by loading the page. Anything malformed names no view.
+    """
+    if not isinstance(auth, dict) or not isinstance(auth.get("view"), str):
+        return []
+    key = DASHBOARD_BY_SLUG.get(auth["view"])
+    if key is None or user.role not in DASHBOARDS[key]["roles"]:
+        return []
+    raw = auth.get("params")
+    params = raw if isinstance(raw, dict) else {}
+    args = {}
+    for name in SCOPE_PARAMS:
+        value = params.get(name)
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            continue
+        args[name] = str(value)[:40]
+    try:
+        scope = resolve_scope(key, user, args)
+    except ServiceError:
+        return []
+    if scope is None:
+        return []
+    return views.views_for(key, dashboard_panels()[key], scope)
 
 
 def throttled(handler):
@@ -74,14 +114,16 @@ def on_connect(auth=None):
     try:
         user = current_user._get_current_object() if current_user.is_authenticated else None
         rooms = rooms_of(user) if user is not None else []
+        shown = views_of(user, auth) if user is not None else []
     except (SQLAlchemyError, DatabaseUnavailable) as exc:
         db.session.rollback()
         log.warning("socket refused: the session could not be loaded (%s)", type(exc).__name__)
         raise ConnectionRefusedError("service unavailable, try again shortly") from None
     if user is None:
         raise ConnectionRefusedError("sign in first")
-    for room in rooms:
+    for room in rooms + [view.room for view in shown]:
         join_room(room)
+    views.registry.add(request.sid, shown)
     registry.add(request.sid, user)
     return True
 
@@ -89,6 +131,7 @@ def on_connect(auth=None):
 def on_disconnect(reason=None):
     """Forget the socket."""
     registry.remove(request.sid)
+    views.registry.remove(request.sid)
 
 
 @throttled

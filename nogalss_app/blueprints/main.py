@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from ..security import home_url_for
 from ..services import alerts
+from .dashboards.render import shared_banner
 
 bp = Blueprint("main", __name__)
 
@@ -28,7 +29,7 @@ def dashboard():
 @login_required
 def alert_banner():
     """Return the emergency alert banner fragment (the newest active alert) for any signed-in user."""
-    return render_template("main/_alert_banner.html", alert=alerts.active_alert())
+    return shared_banner()  # the same shared fragment and ETag as the pushed banner
 
 
 @bp.get("/dashboard/summary")

@@ -8,9 +8,13 @@ whose session has ended, so a kick survives a queue outage and reaches every pro
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+import socket
 import threading
 import time
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -23,6 +27,7 @@ from . import realtime
 from . import rooms as room_names
 from .delivery import dispatcher
 from .local_sockets import kick_local
+from .queue_link import link
 
 log = logging.getLogger(__name__)
 
@@ -147,6 +152,57 @@ def connections_by_role() -> dict[str, int]:
     return registry.by_role()
 
 
+PROCESS = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+COUNTS_FRESH_FOR = 10.0  # seconds a process's published counts are believed (it republishes every 2 s)
+_published: dict = {"counts": None, "at": 0.0}
+
+
+def connections_in_cluster() -> dict[str, int]:
+    """Return the open dashboard sockets per role of every server process (this process's alone without a queue).
+
+    Each process publishes its counts to a Redis hash every few seconds (`share_counts`); counts older than
+    COUNTS_FRESH_FOR are of a process that stopped, and are dropped.
+    """
+    mine = registry.by_role()
+    if not link.configured:
+        return mine
+    try:
+        rows = link.client().hgetall(f"{link.channel}:sockets")
+    except Exception:
+        return mine
+    total: Counter = Counter(mine)
+    now = time.time()
+    for process, raw in rows.items():
+        name = process.decode() if isinstance(process, bytes) else process
+        if name == PROCESS:
+            continue
+        try:
+            entry = json.loads(raw)
+        except (TypeError, ValueError):
+            continue
+        if now - float(entry.get("at", 0)) <= COUNTS_FRESH_FOR:
+            total.update({str(role): int(count) for role, count in entry.get("counts", {}).items()})
+    return dict(total)
+
+
+def share_counts() -> None:
+    """Publish this process's counts (every check, so they stay fresh); tell the others when they changed."""
+    if not link.configured:
+        return
+    counts = registry.by_role()
+    now = time.time()
+    try:
+        store = link.client()
+        store.hset(f"{link.channel}:sockets", PROCESS, json.dumps({"at": now, "counts": counts}))
+        store.expire(f"{link.channel}:sockets", int(COUNTS_FRESH_FOR * 6))
+        if counts != _published["counts"]:
+            link.publish("connections")
+    except Exception as exc:
+        log.info("socket counts not shared (%s); the live panel shows this process's", type(exc).__name__)
+        return
+    _published.update(counts=counts, at=now)
+
+
 def connections_changed() -> None:
     """Tell the super admins' `live` panels that the connection counts moved (not a ChangeLog change)."""
     counts = registry.by_role()
@@ -178,3 +234,4 @@ def disconnect_revoked() -> int:
 
 
 dispatcher.checks.append(disconnect_revoked)
+dispatcher.checks.append(share_counts)

@@ -65,6 +65,9 @@ class Dispatcher:
         self._first = self._last = 0.0
         self._unmarked: set[int] = set()
         self.checks: list = []  # callables run every CHECK_EVERY seconds in the loop, inside an app context
+        self.on_rows: list = []  # callables given every ChangeLog row this process reads (views.versions)
+        self.on_reset: list = []  # callables run by reset(), with the floor below which no row was read
+        self.before_signals: list = []  # callables(items, server) run before the signals of a flush (push)
 
     def configure(self, config) -> None:
         """Read the REALTIME_* settings."""
@@ -81,6 +84,8 @@ class Dispatcher:
             self._unmarked.clear()
         self.cursor = None
         self.last_v = 0
+        for hook in self.on_reset:
+            hook(0)
 
     # Reading ------------------------------------------------------------------------------------------------
 
@@ -101,6 +106,7 @@ class Dispatcher:
             fresh = self.cursor.take(rows, snapshot, time.monotonic())
             if len(rows) >= BATCH:
                 self._woken = True  # more to read
+        self._observe(fresh)
         self._queue(fresh)
         return len(fresh)
 
@@ -122,7 +128,10 @@ class Dispatcher:
                 .limit(BATCH)
             ).all()
         cursor = Cursor(high=low)
-        cursor.take(window, snapshot, time.monotonic())
+        taken = cursor.take(window, snapshot, time.monotonic())
+        for hook in self.on_reset:
+            hook(low)
+        self._observe([*older, *taken])
         self.cursor = cursor
         self.last_v = max(self.last_v, cursor.high)
         unsent = [*older, *sorted((row for row in window if row.emitted_at is None), key=lambda row: row.id)]
@@ -139,6 +148,20 @@ class Dispatcher:
             snapshot = pg_snapshot(conn)
             rows = conn.execute(_columns().where(wanted).order_by(ChangeLog.id).limit(BATCH)).all()
         return rows, snapshot
+
+    def _observe(self, rows) -> None:
+        """Give the rows just read to the observers (the versions of the fragments)."""
+        for hook in self.on_rows:
+            hook(rows)
+
+    def caught_up(self) -> None:
+        """Read the ChangeLog now if it holds a row this process has not read (a panel request's version)."""
+        if self.cursor is None or self.mode == "none":
+            return
+        with db.engine.connect() as conn:
+            top = conn.scalar(sa.select(sa.func.max(ChangeLog.id))) or 0
+        if top > self.cursor.high:
+            self.read()
 
     def _queue(self, rows) -> None:
         """Add rows to the current flush."""
@@ -178,14 +201,19 @@ class Dispatcher:
         self._mark(items)
 
     def _emit(self, items: list[Item]) -> None:
-        """Send each local socket one signal covering every item of its rooms.
+        """Send each local socket one signal covering every item of its rooms, after the pushed fragments.
 
-        The seam for pushed fragments: before the signals, work out the (panel, scope) pairs these items affect,
-        render each once and emit `dashboard:panels` to its view room (in every process, the same way).
+        Before the signals, `before_signals` (push.py) renders each affected (panel, view) once and emits
+        `dashboard:panels` to its view room; a failure there costs the push only, never the signals.
         """
         server = socketio.server
         if server is None or not items:
             return
+        for hook in self.before_signals:
+            try:
+                hook(items, server)
+            except Exception:
+                log.exception("pushing fragments failed; the signals go out and the clients refetch")
         per_sid: dict[str, set[int]] = {}
         for index, item in enumerate(items):
             for room in item.rooms:

@@ -75,6 +75,10 @@ class QueueLink:
             self._publisher = None
             raise QueueUnavailable(f"the message queue did not take the message ({type(exc).__name__})") from exc
 
+    def client(self):
+        """Return a Redis client on the queue's server (for the fragment claims and the shared fragments)."""
+        return self._client()
+
     def _client(self):
         """Return the publishing client (short timeouts: a silent Redis never holds a request)."""
         if self._publisher is None:

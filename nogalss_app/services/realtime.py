@@ -25,6 +25,7 @@ from ..models.types import utcnow
 from . import rooms as room_names
 from .delivery import EVENT_NAME, Item, dispatcher
 from .local_sockets import kick_local
+from .push import pusher
 from .queue_link import QueueUnavailable, link
 
 log = logging.getLogger(__name__)
@@ -178,6 +179,8 @@ def init_app(app) -> None:
     """
     dispatcher.reset()
     dispatcher.configure(app.config)
+    pusher.configure(app.config)
+    pusher.sleep = socketio.sleep
     dispatcher.mode = "inline" if app.config.get("TESTING") else "none"
     link.configure(app.config.get("REDIS_URL"), app.config.get("SOCKETIO_CHANNEL", "nogalss-socketio"))
     link.on_message(_on_queue_message)
@@ -188,6 +191,8 @@ def _on_queue_message(message: dict) -> None:
     kind = message.get("kind")
     if kind in ("changelog", "subscribed"):
         dispatcher.wake()
+    elif kind == "connections":  # another process's socket counts changed: the super admins' live panels
+        signal_local(SUPER_ADMIN_ROOM, "connections.changed", ["connections"])
     elif kind == "kick" and str(message.get("room", "")).startswith("user:"):
         kick_local([message["room"]])
 

@@ -1,6 +1,7 @@
 """Socket.IO room names, built here and nowhere else (SPEC §6).
 
-`user:<id>`, `role:<ROLE>`, `coop:<id>`, `org:<id>` (a parent organization's logins), everyone.
+`user:<id>`, `role:<ROLE>`, `coop:<id>`, `org:<id>` (a parent organization's logins), everyone, and the view rooms
+`view:<dashboard>:<ROLE>:c<cooperative>:m<member>[:o<organization>][:u<user>]` of pushed fragments.
 """
 
 from __future__ import annotations
@@ -28,6 +29,14 @@ def coop_room(cooperative_id: int) -> str:
 def org_room(organization_id: int) -> str:
     """Return the room of a parent organization's logins."""
     return f"org:{organization_id}"
+
+
+def view_room(
+    dashboard: str, role: object, cooperative_id: int | None, member_id: int | None, user_id: int | None = None
+) -> str:
+    """Return the room of the sockets showing one view: a dashboard for a role and a scope (and a user, per-user)."""
+    room = f"view:{dashboard}:{getattr(role, 'value', role)}:c{cooperative_id or '-'}:m{member_id or '-'}"
+    return f"{room}:u{user_id}" if user_id is not None else room
 
 
 SUPER_ADMIN = role_room("SUPER_ADMIN")  # the super admin sees everything, including the activity feed

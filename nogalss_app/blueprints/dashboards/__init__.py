@@ -16,11 +16,12 @@ from flask_login import current_user
 from ...security import DASHBOARDS, require_roles, resolve_scope
 from ...services import audit, realtime, records_search
 from ...services.errors import ValidationFailed
+from ...services.push import pusher
 from ...services.stats.panel import Panel
 from ...services.stats.registry import clean_options, dashboard_panels, find_panel
 from ...services.stats.scope import Scope
 from .picker import CHOICE_PARAM, picker_page
-from .render import OWN_SCOPE_ROLES, build_all, jsonable, render_panel, scope_args
+from .render import OWN_SCOPE_ROLES, build_all, jsonable, scope_args, shared_panel
 
 # JSON stats live at /api/<slug>/dashboard-stats, except the super admin's at /api/admin/dashboard-stats.
 API_SLUG = {"super_admin": "admin"}
@@ -29,6 +30,7 @@ API_SLUG = {"super_admin": "admin"}
 def make(key: str) -> tuple[Blueprint, Blueprint]:
     """Return the page blueprint and the JSON stats blueprint of dashboard `key`, each behind its role guard."""
     spec = DASHBOARDS[key]
+    pusher.slugs[key] = spec["slug"]
     return _page_blueprint(key, spec), _stats_blueprint(key, spec)
 
 
@@ -68,7 +70,7 @@ def _page_blueprint(key: str, spec: dict) -> Blueprint:
         if scope is None:
             abort(404)
         _audit_view_as(key, scope, "panel")
-        return render_panel(key, found, _with_options(scope, found))
+        return shared_panel(key, found, _with_options(scope, found))
 
     return bp
 

@@ -44,6 +44,12 @@ class Panel:
     wide: bool = False
     # Query parameters the panel accepts: name → allowed values (the first is the default).
     options: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Roles (values, or "*" for all) for which the panel shows the viewer's own rows: it gets a per-user scope.
+    per_user: tuple[str, ...] = ()
+
+    def is_per_user(self, role: object) -> bool:
+        """Return whether this panel's fragment depends on who views it, for a viewer of this role."""
+        return "*" in self.per_user or getattr(role, "value", role) in self.per_user
 
     def __post_init__(self) -> None:
         unknown = set(self.topics) - TOPICS

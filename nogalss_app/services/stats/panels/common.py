@@ -86,8 +86,8 @@ def activity(scope: Scope) -> dict[str, Any]:
 
 
 def live_connections(scope: Scope) -> dict[str, Any]:
-    """Open dashboard connections per role (from the socket registry)."""
-    counts = connections.connections_by_role()
+    """Open dashboard connections per role, in every server process (through the queue when there is one)."""
+    counts = connections.connections_in_cluster()
     return {
         "by_role": [{"role": role, "count": count} for role, count in sorted(counts.items())],
         "total": sum(counts.values()),

@@ -92,7 +92,7 @@ PANELS: list[Panel] = [
     Panel("withdrawals", "Withdrawal queue", ("withdrawals",), withdrawals, wide=True),
     Panel("monthly", "Inflow and outflow by month", ("transactions",), monthly, wide=True),
     Panel("users_by_role", "Users by role", ("users",), users_by_role),
-    Panel("expenses", "My expenses", ("expenses",), expenses),
+    Panel("expenses", "My expenses", ("expenses",), expenses, per_user=("*",)),
     Panel("loans", "Loan portfolio", ("loans", "repayments", "transactions"), loans, wide=True),
-    Panel("notifications", "Notifications", ("notifications",), common.notifications),
+    Panel("notifications", "Notifications", ("notifications",), common.notifications, per_user=("*",)),
 ]

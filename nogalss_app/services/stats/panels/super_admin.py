@@ -125,7 +125,7 @@ PANELS: list[Panel] = [
         options=DISTRIBUTION_OPTIONS,
     ),
     Panel("expenses", "Expenses", ("expenses",), expenses, wide=True),
-    Panel("notifications", "Notifications", ("notifications",), common.notifications),
+    Panel("notifications", "Notifications", ("notifications",), common.notifications, per_user=("*",)),
     Panel("live", "Live connections", ("connections",), common.live_connections),
     Panel("activity", "Activity", ("activity",), common.activity, wide=True),
 ]
