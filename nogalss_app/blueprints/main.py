@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template
+from flask import Blueprint, redirect, render_template, session
 from flask_login import current_user, login_required
 
 from ..security import home_url_for
 from ..services import alerts
+from .bell import bell_context
 
 bp = Blueprint("main", __name__)
+bp.add_app_template_global(bell_context, "bell_context")  # base.html renders the bell into every page's top bar
 
 
 @bp.get("/")
@@ -27,8 +29,31 @@ def dashboard():
 @bp.get("/dashboard/alert-banner")
 @login_required
 def alert_banner():
-    """Return the emergency alert banner fragment (the newest active alert) for any signed-in user."""
-    return render_template("main/_alert_banner.html", alert=alerts.active_alert())
+    """Return the emergency alert banner fragment (the newest active alert) for any signed-in user.
+
+    A warning the user dismissed stays hidden for this session (a newer alert shows again); a critical alert
+    cannot be dismissed."""
+    alert = alerts.active_alert()
+    if alert is not None and alert.severity.value != "CRITICAL" and session.get("dismissed_alert") == alert.id:
+        alert = None
+    return render_template("main/_alert_banner.html", alert=alert)
+
+
+@bp.post("/dashboard/alert-banner/dismiss")
+@login_required
+def dismiss_alert():
+    """Hide the active warning banner for the rest of this session; answer with the (now empty) banner."""
+    alert = alerts.active_alert()
+    if alert is not None and alert.severity.value != "CRITICAL":
+        session["dismissed_alert"] = alert.id
+    return alert_banner()
+
+
+@bp.get("/notifications/bell")
+@login_required
+def bell():
+    """Return the top bar's notification bell (the unread count) of the signed-in user."""
+    return render_template("layouts/_bell.html", **bell_context())
 
 
 @bp.get("/dashboard/summary")

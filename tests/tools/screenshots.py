@@ -11,7 +11,7 @@ from playwright.sync_api import expect, sync_playwright
 from tests.support.browser import CHROMIUM, CHROMIUM_FLAGS, sign_in
 from tests.support.live import Deployment
 
-OUT = Path(__file__).resolve().parents[2] / "screenshots"
+OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 SHOTS = [
     ("login", None, "/login"),
     ("super-admin", "super-admin", "/dashboard/super-admin"),

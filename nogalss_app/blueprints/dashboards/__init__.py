@@ -45,7 +45,7 @@ def _page_blueprint(key: str, spec: dict) -> Blueprint:
             return picker_page(key, spec)
         if scope_args(scope):
             audit.record_view_as(key, actor_id=current_user.id, chosen=scope_args(scope))
-        panels = dashboard_panels()[key]
+        panels = sorted(dashboard_panels()[key], key=lambda p: not p.lead)  # what needs action first
         urls = {p.name: url_for(f"{key}.panel", name=p.name, **scope_args(scope)) for p in panels}
         return render_template(
             "layouts/dashboard.html",

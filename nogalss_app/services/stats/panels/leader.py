@@ -40,6 +40,6 @@ def members(scope: Scope) -> dict[str, Any]:
 
 PANELS: list[Panel] = [
     Panel("overview", "Overview", ("users", "contributions", "loans", "allocations"), overview),
-    Panel("loans", "Pending loan applications", ("loans", "users"), loans, wide=True),
+    Panel("loans", "Pending loan applications", ("loans", "users"), loans, wide=True, lead=True),
     Panel("members", "Members", ("users", "contributions", "withdrawals"), members, wide=True),
 ]

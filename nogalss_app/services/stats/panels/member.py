@@ -122,5 +122,11 @@ PANELS: list[Panel] = [
     Panel("history", "Latest contributions", ("contributions",), history, wide=True),
     Panel("loans", "My loans", ("loans",), loans, wide=True),
     Panel("withdrawals", "My withdrawals", ("withdrawals", "contributions"), withdrawals, wide=True),
-    Panel("actions", "What I can do", ("settings", "contributions", "withdrawals", "loans", "cooperatives"), actions),
+    Panel(
+        "actions",
+        "What I can do",
+        ("settings", "contributions", "withdrawals", "loans", "cooperatives"),
+        actions,
+        lead=True,
+    ),
 ]
