@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, session
+from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
-from ..security import home_url_for
+from ..security import home_url_for, is_safe_next
 from ..services import alerts
+from ..services.signed_out import REASONS, signed_out_reason
 from .bell import bell_context
 
 bp = Blueprint("main", __name__)
@@ -61,3 +62,16 @@ def bell():
 def summary():
     """Show the plain summary page of cooperative and parent-organization accounts."""
     return render_template("main/placeholder_dashboard.html", dashboard_title="Summary")
+
+
+@bp.get("/signed-out")
+def signed_out():
+    """Explain why this window was signed out (deactivated, signed out elsewhere, session ended) and offer sign-in."""
+    if current_user.is_authenticated:
+        return redirect(home_url_for(current_user))
+    reason = signed_out_reason(session.get("_user_id"))
+    reason = "expired" if reason == "active" else reason
+    target = request.args.get("next")
+    login = url_for("auth.login", next=target) if is_safe_next(target) else url_for("auth.login")
+    title, text = REASONS[reason]
+    return render_template("auth/signed_out.html", reason=reason, title=title, text=text, login_url=login)

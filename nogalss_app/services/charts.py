@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-WIDTH = 360  # the viewBox width; the SVG scales to the panel up to a readable maximum (app.css)
+WIDTH = 300  # the viewBox width; the SVG scales to the panel up to a readable maximum (app.css)
 AXIS = 22  # the tick labels above the plot
-LABEL = 16  # a category label line
+LABEL = 17  # a category label line
 BAR = 14
 BAR_GAP = 3
 ROW_GAP = 10
-VALUE_ROOM = 78  # room after the longest bar for its value
+VALUE_ROOM = 80  # room after the longest bar for its value
 COLOURS = ("#0d6b48", "#b85c00", "#1b3f8b", "#6b2a9e")  # green, amber-brown, blue, violet: distinct, 4.5:1 on white
 
 
