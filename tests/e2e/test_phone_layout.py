@@ -54,6 +54,6 @@ def test_the_leaders_approve_and_finances_amount_are_visible_on_a_phone(seeded_d
 
     leader = new_page(*PHONE)
     sign_in(leader, seeded_deployment.servers[0], "leader1")
-    approve = leader.locator("#panel-loans tbody tr").first.get_by_role("button", name="Approve")
+    approve = leader.locator("#panel-loans tbody tr").first.locator("summary", has_text="Approve")
     box = approve.bounding_box()
     assert approve.is_visible() and box["x"] >= 0 and box["x"] + box["width"] <= PHONE[0]
