@@ -42,3 +42,12 @@ def test_the_management_pages_have_no_serious_or_critical_axe_violation(seeded_d
         page.wait_for_load_state("networkidle")
         found[path] = axe_violations(page)
     assert found == {path: [] for path in pages}
+
+
+def test_the_check_catches_a_planted_violation(seeded_deployment, new_page):
+    page = new_page(*WIDTHS["phone"])
+    sign_in(page, seeded_deployment.servers[0], "member1", "/dashboard/member")
+    page.evaluate(
+        "() => document.querySelector('main').append(Object.assign(document.createElement('img'), {src: '/x.png'}))"
+    )
+    assert [v["id"] for v in axe_violations(page)] == ["image-alt"]
