@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 WIDTH = 300  # the viewBox width; the SVG scales to the panel up to a readable maximum (app.css)
 AXIS = 22  # the tick labels above the plot
-LABEL = 17  # a category label line
+LABEL = 18  # a category label line
 BAR = 14
 BAR_GAP = 3
 ROW_GAP = 10
@@ -69,7 +69,7 @@ class Chart:
         return all(bar.value == 0 for row in self.rows for bar in row.bars)
 
 
-def nice_step(peak: int, ticks: int = 4) -> int:
+def nice_step(peak: int, ticks: int = 5) -> int:
     """Return a round step (1, 2 or 5 × 10^k) so that about `ticks` steps cover `peak` (at least 1)."""
     rough = max(-(-peak // ticks), 1)
     magnitude = 1
@@ -93,7 +93,7 @@ def bar_chart(categories: list[str], series: list[tuple[str, list[int]]], *, wid
     ticks = tuple(Tick(v, v * plot_width // top) for v in range(0, top + 1, step))
     rows, y = [], AXIS
     for index, label in enumerate(categories):
-        label_y = y + LABEL - 4
+        label_y = y + LABEL - 6
         y += LABEL
         bars = []
         for number, (_, values) in enumerate(series):

@@ -45,6 +45,8 @@ def main(only: list[str]) -> int:
                             page.goto(f"{server.url}{path}")
                         page.wait_for_load_state("networkidle")
                         expect(page.locator("[aria-busy=true]")).to_have_count(0, timeout=30_000)
+                        # not mid-highlight (a panel refreshed on connect flashes for 1.6 s)
+                        expect(page.locator(".panel-changed")).to_have_count(0, timeout=10_000)
                         target = OUT / f"{name}-{width_name}.png"
                         page.screenshot(path=str(target), full_page=True)
                         print(target.relative_to(OUT.parent))
