@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from .errors import error_response
 from .extensions import csrf, db, login_manager
-from .models import Cooperative, Role, User
+from .models import Cooperative, ParentOrganization, Role, User
 from .services.api_tokens import user_for_token
 from .services.errors import NotFound
 from .services.fields import id_from_text
@@ -29,9 +29,15 @@ DASHBOARDS: dict[str, dict] = {
     "apex": {"slug": "apex", "title": "Apex", "roles": {Role.APEX, Role.SUPER_ADMIN}},
     "leader": {"slug": "leader", "title": "Leader", "roles": {Role.LEADER, Role.SUPER_ADMIN}},
     "member": {"slug": "member", "title": "Member", "roles": {Role.MEMBER, Role.SUPER_ADMIN}},
+    "cooperative": {"slug": "cooperative", "title": "Cooperative", "roles": {Role.COOPERATIVE, Role.SUPER_ADMIN}},
+    "parent_org": {
+        "slug": "parent-organization",
+        "title": "Parent organization",
+        "roles": {Role.PARENT_ORGANIZATION, Role.SUPER_ADMIN},
+    },
 }
 
-# Each role's own dashboard; COOPERATIVE and PARENT_ORGANIZATION get the plain summary page.
+# Each role's own dashboard.
 HOME_DASHBOARD: dict[Role, str] = {
     Role.SUPER_ADMIN: "super_admin",
     Role.FINANCE: "finance",
@@ -40,6 +46,8 @@ HOME_DASHBOARD: dict[Role, str] = {
     Role.APEX: "apex",
     Role.LEADER: "leader",
     Role.MEMBER: "member",
+    Role.COOPERATIVE: "cooperative",
+    Role.PARENT_ORGANIZATION: "parent_org",
 }
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -211,8 +219,9 @@ def init_app(app: Flask) -> None:
 def resolve_scope(dashboard: str, user: User, args) -> Scope | None:
     """Return the scope of a dashboard for this viewer; None when a super admin must first choose.
 
-    Leaders always see their own cooperative and members themselves, whatever the query says. A super
-    admin names the cooperative (`?cooperative=`) or member (`?member=`); an unknown one is a 404.
+    Leaders and cooperative logins always see their own cooperative, members themselves and organization logins
+    their organization, whatever the query says. A super admin names the cooperative (`?cooperative=`), member
+    (`?member=`) or organization (`?organization=`); an unknown one is a 404.
     """
     if dashboard == "leader":
         if user.role is Role.LEADER:
@@ -223,6 +232,12 @@ def resolve_scope(dashboard: str, user: User, args) -> Scope | None:
         if db.session.get(Cooperative, coop_id) is None:
             raise NotFound("No such cooperative.")
         return Scope(user.id, user.role, cooperative_id=coop_id)
+    if dashboard == "cooperative":
+        if user.role is Role.COOPERATIVE:
+            return Scope(user.id, user.role, cooperative_id=user.cooperative_id)
+        return _chosen_cooperative(user, args)
+    if dashboard == "parent_org":
+        return _organization_scope(user, args)
     if dashboard == "member":
         if user.role is Role.MEMBER:
             return Scope(user.id, user.role, member_id=user.id, cooperative_id=user.cooperative_id)
@@ -234,6 +249,30 @@ def resolve_scope(dashboard: str, user: User, args) -> Scope | None:
             raise NotFound("No such member.")
         return Scope(user.id, user.role, member_id=member.id, cooperative_id=member.cooperative_id)
     return Scope(user.id, user.role)
+
+
+def _chosen_cooperative(user: User, args) -> Scope | None:
+    """Return the scope of the cooperative a super admin chose (`?cooperative=`); None before a choice."""
+    coop_id = _int_arg(args, "cooperative")
+    if coop_id is None:
+        return None
+    if db.session.get(Cooperative, coop_id) is None:
+        raise NotFound("No such cooperative.")
+    return Scope(user.id, user.role, cooperative_id=coop_id)
+
+
+def _organization_scope(user: User, args) -> Scope | None:
+    """Return a parent organization's scope: its own login's, or the one a super admin chose (`?organization=`)."""
+    if user.role is Role.PARENT_ORGANIZATION:
+        if user.parent_organization_id is None:
+            raise NotFound("This login belongs to no parent organization.")
+        return Scope(user.id, user.role, organization_id=user.parent_organization_id)
+    org_id = _int_arg(args, "organization")
+    if org_id is None:
+        return None
+    if db.session.get(ParentOrganization, org_id) is None:
+        raise NotFound("No such parent organization.")
+    return Scope(user.id, user.role, organization_id=org_id)
 
 
 def _int_arg(args, name: str) -> int | None:

@@ -141,7 +141,7 @@ def build_plan(password: str, now: datetime, rng: random.Random) -> Plan:
 
 
 def _plan_organisations(plan: Plan, password: str, start: datetime) -> None:
-    """Staff, parent organizations, cooperatives (registration fee paid) and their leaders."""
+    """Staff, parent organizations with their logins, cooperatives registered with their leaders (fee paid)."""
     for local, role, first, last in STAFF:
         plan.at(
             start,
@@ -154,15 +154,11 @@ def _plan_organisations(plan: Plan, password: str, start: datetime) -> None:
             ),
         )
     parents: list[int] = []
-    for name in PARENTS:
+    for n, name in enumerate(PARENTS, start=1):
         plan.at(
             start,
             f"parent {name}",
-            lambda when, name=name: parents.append(
-                accounts.create_parent_organization(
-                    name=name, email=f"info@{name.split()[0].lower()}.org.ng", now=when
-                ).id
-            ),
+            lambda when, n=n, name=name: _create_parent(plan, parents, n, name, password, when),
         )
     for n, (name, city, state, parent_index) in enumerate(COOPERATIVES, start=1):
         plan.at(
@@ -172,29 +168,34 @@ def _plan_organisations(plan: Plan, password: str, start: datetime) -> None:
                 plan, n, name, city, state, parents[parent_index], password, when
             ),
         )
-        first, last = LEADERS[n - 1]
-        plan.at(
-            start + timedelta(days=n, hours=2),
-            f"leader {n}",
-            lambda when, n=n, first=first, last=last: plan.users.__setitem__(
-                f"leader{n}",
-                accounts.create_user(
-                    email=demo_email(f"leader{n}"),
-                    password=password,
-                    role=Role.LEADER,
-                    first_name=first,
-                    last_name=last,
-                    cooperative_id=plan.coops[n - 1],
-                    now=when,
-                ).id,
-            ),
-        )
+
+
+def _create_parent(plan: Plan, parents: list[int], n: int, name: str, password: str, when: datetime) -> None:
+    """Create a parent organization and its own login (orgN@)."""
+    org = accounts.create_parent_organization(
+        name=name,
+        registration_number=f"NGS-ORG-{n:03d}",
+        email=f"info@{name.split()[0].lower()}.org.ng",
+        now=when,
+    )
+    parents.append(org.id)
+    plan.users[f"org{n}"] = accounts.create_user(
+        email=demo_email(f"org{n}"),
+        password=password,
+        role=Role.PARENT_ORGANIZATION,
+        first_name=name.split()[0],
+        last_name="Secretariat",
+        parent_organization_id=org.id,
+        now=when,
+    ).id
 
 
 def _register_cooperative(
     plan: Plan, n: int, name: str, city: str, state: str, parent_id: int, password: str, when: datetime
 ) -> None:
-    """Register a cooperative and pay its fee."""
+    """Register a cooperative with its leader (leaderN@) and pay its fee: the cooperative, its own login (coopN@)
+    and its leader exist together, so the leader's share of that fee is the leader's."""
+    first, last = LEADERS[n - 1]
     payment = registration.start_cooperative_registration(
         {
             "name": name,
@@ -212,12 +213,19 @@ def _register_cooperative(
             "last_name": f"Coop{n}",
             "contact_email": demo_email(f"coop{n}"),
             "password": password,
+            "leader_first_name": first,
+            "leader_last_name": last,
+            "leader_email": demo_email(f"leader{n}"),
+            "leader_phone": f"+23480310000{n:02d}",
+            "leader_password": password,
         },
         now=when,
     )
     _pay(payment, when + timedelta(minutes=5))
     coop_id = db.session.scalar(sa.select(Cooperative.id).where(Cooperative.registration_number == f"NGS-COOP-{n:03d}"))
     plan.coops.append(coop_id)
+    plan.users[f"coop{n}"] = db.session.scalar(sa.select(User.id).where(User.email == demo_email(f"coop{n}")))
+    plan.users[f"leader{n}"] = db.session.scalar(sa.select(User.id).where(User.email == demo_email(f"leader{n}")))
 
 
 def _plan_members(plan: Plan, password: str, start: datetime, now: datetime, rng: random.Random) -> None:
@@ -435,6 +443,8 @@ def print_logins(password: str) -> None:
     click.echo(f"\nDemo sign-ins (password: {password})")
     rows = [(demo_email(local), role.label) for local, role, _, _ in STAFF]
     rows += [(demo_email(f"leader{n}"), f"Leader of cooperative {n}") for n in range(1, len(COOPERATIVES) + 1)]
+    rows += [(demo_email(f"coop{n}"), f"Cooperative {n}'s own login") for n in range(1, len(COOPERATIVES) + 1)]
+    rows += [(demo_email(f"org{n}"), f"Parent organization {n}") for n in range(1, len(PARENTS) + 1)]
     rows += [
         (demo_email(f"member{k}"), f"Member of cooperative {(k - 1) % len(COOPERATIVES) + 1}") for k in range(1, 6)
     ]

@@ -11,13 +11,14 @@ import functools
 import logging
 
 import socketio as python_socketio
+import sqlalchemy as sa
 from flask import request
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, disconnect, join_room
 from sqlalchemy.exc import SQLAlchemyError
 
 from .extensions import DatabaseUnavailable, db, socketio
-from .models import Role, User
+from .models import Cooperative, Role, User
 from .services import realtime
 from .services import rooms as room_names
 from .services.connections import connections_by_role, kick_user, registry
@@ -30,9 +31,22 @@ disconnect_user = kick_user  # the name the services used before the connections
 
 
 def rooms_of(user: User) -> list[str]:
-    """Return the rooms a user's sockets are put in: own user, role, cooperative (leaders), everyone."""
+    """Return the rooms a user's sockets are put in: own user, role, cooperative (leaders), organization, everyone."""
     leads = user.role in (Role.LEADER, Role.COOPERATIVE)
-    return room_names.rooms_of(user.id, user.role, user.cooperative_id, in_coop_room=leads)
+    org_id = user.parent_organization_id if user.role is Role.PARENT_ORGANIZATION else None
+    coop_ids = (
+        db.session.scalars(sa.select(Cooperative.id).where(Cooperative.parent_organization_id == org_id)).all()
+        if org_id is not None
+        else []
+    )
+    return room_names.rooms_of(
+        user.id,
+        user.role,
+        user.cooperative_id,
+        in_coop_room=leads,
+        organization_id=org_id,
+        organization_coop_ids=coop_ids,
+    )
 
 
 def reset_registry() -> None:

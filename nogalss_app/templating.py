@@ -31,6 +31,7 @@ def format_date(value: datetime | None) -> str:
 MANAGE_PAGES = (
     ("Users", "super_admin.people_users"),
     ("Cooperatives", "super_admin.records_cooperatives"),
+    ("Parent organizations", "super_admin.records_parent_organizations"),
     ("Transactions", "super_admin.records_transactions"),
     ("Alerts & partners", "super_admin.people_content"),
     ("Settings", "super_admin.people_settings"),

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from .extensions import db
-from .models import Cooperative, Role, User, normalise_email
+from .models import Cooperative, ParentOrganization, Role, User, normalise_email
 from .services.accounts import create_user
 from .services.errors import ServiceError
 
@@ -18,11 +18,12 @@ from .services.errors import ServiceError
 @click.option("--role", required=True, type=click.Choice([r.value for r in Role]), help="The account's role.")
 @click.option("--email", required=True, help="Sign-in email.")
 @click.option("--cooperative", "regno", default=None, help="Registration number of the cooperative.")
+@click.option("--organization", "org_regno", default=None, help="Registration number of the parent organization.")
 @click.option("--first-name", default="Admin", show_default=True)
 @click.option("--last-name", default="User", show_default=True)
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @with_appcontext
-def create_user_command(role, email, regno, first_name, last_name, password_stdin):
+def create_user_command(role, email, regno, org_regno, first_name, last_name, password_stdin):
     """Create a user, prompting for the password (or reading it from stdin)."""
     role = Role(role)
     email = normalise_email(email)
@@ -35,6 +36,15 @@ def create_user_command(role, email, regno, first_name, last_name, password_stdi
             raise click.ClickException(f"no cooperative with registration number {regno}")
     elif role in (Role.MEMBER, Role.LEADER, Role.COOPERATIVE):
         raise click.ClickException(f"--cooperative is required for {role.value}")
+    org = None
+    if org_regno:
+        org = db.session.scalar(
+            sa.select(ParentOrganization).where(ParentOrganization.registration_number == org_regno)
+        )
+        if org is None:
+            raise click.ClickException(f"no parent organization with registration number {org_regno}")
+    elif role is Role.PARENT_ORGANIZATION:
+        raise click.ClickException("--organization is required for PARENT_ORGANIZATION")
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
@@ -47,6 +57,7 @@ def create_user_command(role, email, regno, first_name, last_name, password_stdi
             first_name=first_name,
             last_name=last_name,
             cooperative_id=coop.id if coop else None,
+            parent_organization_id=org.id if org else None,
         )
     except ServiceError as exc:
         details = "; ".join(f"{k}: {v}" for k, v in exc.fields.items())

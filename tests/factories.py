@@ -59,7 +59,7 @@ CATEGORY_OF = {
     TxType.WITHDRAWAL: TxCategory.WITHDRAWAL,
     TxType.ADJUSTMENT: TxCategory.MANUAL,
 }
-IN_A_COOPERATIVE = (Role.MEMBER, Role.LEADER)
+IN_A_COOPERATIVE = (Role.MEMBER, Role.LEADER, Role.COOPERATIVE)
 _hash_cache: dict[str, str] = {}
 
 
@@ -84,6 +84,7 @@ class ParentOrganizationFactory(_Factory):
         model = ParentOrganization
 
     name = factory.Sequence(lambda n: f"Parent Org {n}")
+    registration_number = factory.Sequence(lambda n: f"PO-{n:05d}")
 
 
 class CooperativeFactory(_Factory):
@@ -113,6 +114,11 @@ class UserFactory(_Factory):
     cooperative_id = factory.Maybe(
         factory.LazyAttribute(lambda o: o.role in IN_A_COOPERATIVE),
         yes_declaration=factory.LazyFunction(lambda: CooperativeFactory().id),
+        no_declaration=None,
+    )
+    parent_organization_id = factory.Maybe(
+        factory.LazyAttribute(lambda o: o.role is Role.PARENT_ORGANIZATION),
+        yes_declaration=factory.LazyFunction(lambda: ParentOrganizationFactory().id),
         no_declaration=None,
     )
 

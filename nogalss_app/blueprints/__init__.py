@@ -10,19 +10,21 @@ from . import (
     apex,
     apex_funds,
     auth,
+    cooperative,
     finance,
     leader,
     main,
     member,
     nogalss_funds,
     ops,
+    parent_org,
     payments,
     public,
     super_admin,
 )
 from .notifications import api as notifications_api
 
-DASHBOARD_PACKAGES = (super_admin, finance, apex_funds, nogalss_funds, apex, leader, member)
+DASHBOARD_PACKAGES = (super_admin, finance, apex_funds, nogalss_funds, apex, leader, member, cooperative, parent_org)
 
 
 def all_blueprints() -> list[Blueprint]:

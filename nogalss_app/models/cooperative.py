@@ -16,6 +16,8 @@ class ParentOrganization(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    # Unique when set; organizations created before it was asked for have none until an admin adds it.
+    registration_number: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     email: Mapped[str | None] = mapped_column(sa.String(254))
     phone: Mapped[str | None] = mapped_column(sa.String(32))
     address: Mapped[str | None] = mapped_column(sa.String(300))

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from ..extensions import db
 from ..models import Cooperative, LeaderLink, ParentOrganization, Role, User
 from ..models.types import utcnow
-from . import audit, realtime
+from . import audit, parent_organizations, realtime
 from .errors import Conflict, ValidationFailed
 from .fields import email_field, is_id, text_field
 from .passwords import hash_password, password_problem
@@ -26,14 +26,17 @@ def create_user(
     last_name: str,
     phone: str | None = None,
     cooperative_id: int | None = None,
+    parent_organization_id: int | None = None,
     actor_id: int | None = None,
     now: datetime | None = None,
 ) -> User:
-    """Create an active, verified account; a LEADER is linked to lead their cooperative."""
+    """Create an active, verified account; a LEADER is linked to lead their cooperative, a PARENT_ORGANIZATION
+    login to its organization."""
     now = now or utcnow()
     errors: dict[str, str] = {}
     email = email_field({"email": email}, "email", errors) or ""
     errors |= _user_errors(password, first_name, last_name, role, cooperative_id)
+    errors |= _organization_errors(role, parent_organization_id)
     if errors:
         raise ValidationFailed("Check the account details.", errors)
     if db.session.scalar(sa.select(User.id).where(User.email == email)):
@@ -50,6 +53,7 @@ def create_user(
         last_name=last_name.strip(),
         phone=phone,
         cooperative_id=cooperative_id,
+        parent_organization_id=parent_organization_id,
         is_verified=True,
         created_at=now,
     )
@@ -62,12 +66,19 @@ def create_user(
         "user",
         user.id,
         actor_id=actor_id,
-        after={"email": email, "role": role, "cooperative_id": cooperative_id},
+        after={
+            "email": email,
+            "role": role,
+            "cooperative_id": cooperative_id,
+            "parent_organization_id": parent_organization_id,
+        },
     )
     realtime.notify(
         "user.created",
         ["users"],
-        rooms=realtime.rooms_for(roles=[Role.SUPER_ADMIN, Role.APEX], coop_ids=[cooperative_id]),
+        rooms=realtime.rooms_for(
+            roles=[Role.SUPER_ADMIN, Role.APEX], coop_ids=[cooperative_id], org_ids=[parent_organization_id]
+        ),
         actor_id=actor_id,
         summary=f"Account created for {user.full_name} ({role.label})",
     )
@@ -93,32 +104,26 @@ def _user_errors(password, first_name, last_name, role, cooperative_id) -> dict[
     return errors
 
 
+def _organization_errors(role: Role, parent_organization_id: int | None) -> dict[str, str]:
+    """Return the field error of the organization link: required for a PARENT_ORGANIZATION login, else none."""
+    if role is Role.PARENT_ORGANIZATION:
+        org = db.session.get(ParentOrganization, parent_organization_id) if is_id(parent_organization_id) else None
+        return {} if org is not None else {"parent_organization_id": "choose an existing parent organization"}
+    if parent_organization_id is not None:
+        return {"parent_organization_id": f"a {role.label} account has no parent organization"}
+    return {}
+
+
 def create_parent_organization(
     *,
     name: str,
+    registration_number: str,
     email: str | None = None,
     phone: str | None = None,
     address: str | None = None,
     actor_id: int | None = None,
     now: datetime | None = None,
 ) -> ParentOrganization:
-    """Create a parent organization under which cooperatives register."""
-    errors: dict[str, str] = {}
-    name = text_field({"name": name}, "name", errors, max_len=200) or ""
-    if errors:
-        raise ValidationFailed("Check the organization.", {"name": "required, at most 200 characters"})
-    if db.session.scalar(sa.select(ParentOrganization.id).where(ParentOrganization.name == name)):
-        raise Conflict("A parent organization with that name exists.", {"name": "already in use"})
-    org = ParentOrganization(name=name, email=email, phone=phone, address=address, created_at=now or utcnow())
-    db.session.add(org)
-    db.session.flush()
-    audit.record("parent_organization.create", "parent_organization", org.id, actor_id=actor_id, after={"name": name})
-    realtime.notify(
-        "parent_organization.created",
-        ["cooperatives"],
-        rooms=realtime.rooms_for(roles=[Role.SUPER_ADMIN, Role.APEX]),
-        actor_id=actor_id,
-        summary=f"Parent organization {name} created",
-    )
-    realtime.commit()
-    return org
+    """Create a parent organization under which cooperatives register (the admin API's verb)."""
+    data = {"name": name, "registration_number": registration_number, "email": email, "phone": phone}
+    return parent_organizations.create_organization(data | {"address": address}, actor_id=actor_id, now=now)

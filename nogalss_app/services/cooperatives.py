@@ -31,7 +31,7 @@ from ..models import (
     Withdrawal,
 )
 from ..models.types import utcnow
-from . import realtime, records_search
+from . import connections, realtime, records_search
 from .audit import audit_and_signal, person_name
 from .errors import Conflict, NotFound, ValidationFailed
 from .fields import (
@@ -267,3 +267,65 @@ def delete_cooperative(coop_id: int, *, actor_id: int, now: datetime | None = No
     with _refused_on_integrity_error(DELETE_REFUSED):  # someone joined or paid at this very moment
         db.session.delete(coop)
         realtime.commit()
+
+
+def _new_leader(coop: Cooperative, user_id: object) -> User:
+    """Return the active member of this cooperative who is to lead it, or refuse (422 / 409)."""
+    user = db.session.get(User, user_id) if is_id(user_id) else None
+    if user is None or user.cooperative_id != coop.id:
+        raise ValidationFailed("Choose a member of this cooperative.", {"user_id": "not a member of this cooperative"})
+    if user.role is Role.LEADER:
+        raise Conflict("This member already leads the cooperative.", {"user_id": "already the leader"})
+    if user.role is not Role.MEMBER or not user.is_active:
+        raise ValidationFailed("Choose an active member of this cooperative.", {"user_id": "not an active member"})
+    return user
+
+
+@refusals_roll_back
+def change_leader(coop_id: int, user_id: object, *, actor_id: int, now: datetime | None = None) -> User:
+    """Make a member of the cooperative its leader; the previous leader becomes a member (SPEC §5, Leaders).
+
+    Fee shares already paid keep the leader they named; fees paid from now on name the new leader. Both users'
+    sockets are disconnected after the commit (their rooms and dashboards change).
+    """
+    now = now or utcnow()
+    coop = get_cooperative(coop_id)
+    db.session.scalar(sa.select(Cooperative.id).where(Cooperative.id == coop.id).with_for_update())
+    user = _new_leader(coop, user_id)
+    link = db.session.scalar(sa.select(LeaderLink).where(LeaderLink.cooperative_id == coop.id))
+    previous = db.session.get(User, link.user_id) if link else None
+    if link is not None:
+        db.session.delete(link)
+        db.session.flush()
+    if previous is not None:
+        previous.role = Role.MEMBER
+        previous.session_version += 1  # a role change ends the sessions, as every role change does
+    user.role = Role.LEADER
+    user.session_version += 1
+    db.session.add(LeaderLink(cooperative_id=coop.id, user_id=user.id, created_at=now))
+    people = [user.id] + ([previous.id] if previous else [])
+    before = {"leader_user_id": previous.id if previous else None}
+    summary = f"{person_name(actor_id)} made {user.full_name} the leader of {coop.name}"
+    audit_and_signal(
+        "cooperative.leader_changed",
+        "cooperative",
+        coop.id,
+        actor_id=actor_id,
+        before=before,
+        after={"leader_user_id": user.id},
+        topics=["users", "cooperatives", "allocations"],
+        rooms=realtime.rooms_for(roles=AUDIENCE, coop_ids=[coop.id], user_ids=people),
+        summary=summary,
+        now=now,
+    )
+    with _refused_on_integrity_error("The leader changed at this very moment; try again."):
+        realtime.commit()
+    for person in people:
+        connections.kick_user(person)
+    return user
+
+
+def leader_candidates(coop_id: int) -> list[tuple[int, str]]:
+    """Return the active members of a cooperative who could lead it, by name."""
+    query = sa.select(User).where(User.cooperative_id == coop_id, User.role == Role.MEMBER, User.is_active.is_(True))
+    return [(u.id, f"{u.full_name} ({u.email})") for u in db.session.scalars(query.order_by(User.first_name))]

@@ -264,8 +264,19 @@ def member_choices(q: str = "") -> list[tuple[int, str]]:
     return [(u.id, f"{u.full_name} ({u.email})") for u in db.session.scalars(query.limit(PICKER_LIMIT))]
 
 
-def viewing_label(*, cooperative_id: int | None = None, member_id: int | None = None) -> str | None:
-    """Describe whose dashboard a super admin is looking at: the member, or else the cooperative."""
+def organization_choices(q: str = "") -> list[tuple[int, str]]:
+    """Return (id, name) of up to 100 parent organizations by name, searched by name."""
+    query = parent_organizations_query(q).order_by(ParentOrganization.name)
+    return [(org.id, org.name) for org in db.session.scalars(query.limit(PICKER_LIMIT))]
+
+
+def viewing_label(
+    *, cooperative_id: int | None = None, member_id: int | None = None, organization_id: int | None = None
+) -> str | None:
+    """Describe whose dashboard a super admin is looking at: the organization, member, or else the cooperative."""
+    if organization_id is not None:
+        org = db.session.get(ParentOrganization, organization_id)
+        return org.name if org else None
     if member_id is not None:
         member = db.session.get(User, member_id)
         return f"{member.full_name} ({member.email})" if member else None

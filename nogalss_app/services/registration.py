@@ -194,7 +194,8 @@ def _parent_org_id(data: Mapping, errors: dict[str, str]) -> int | None:
 
 
 def _cooperative_fields(data: Mapping) -> dict:
-    """Validate a cooperative sign-up (the cooperative and its contact person); return the fields."""
+    """Validate a cooperative sign-up (the cooperative, its contact person who signs in as the cooperative, and
+    its leader); return the fields."""
     errors: dict[str, str] = {}
     fields: dict = {field: _text(data, field, errors, max_len) for field, max_len in COOPERATIVE_TEXT.items()}
     fields["registration_number"] = rules.registration_number_field(data, "registration_number", errors) or ""
@@ -208,10 +209,28 @@ def _cooperative_fields(data: Mapping) -> dict:
     contact_field = "contact_email" if data.get("contact_email") is not None else "email"
     fields["contact_email"] = _email(data, contact_field, errors)
     fields["password"] = _password(data, errors)
+    fields |= _leader_fields(data, errors)
+    if fields["leader_email"] and fields["leader_email"] == fields["contact_email"]:
+        errors["leader_email"] = "the leader needs their own sign-in email, not the cooperative's"
     if errors:
         raise ValidationFailed("Check the registration details.", errors)
     fields["contact_field"] = contact_field
     return fields
+
+
+def _leader_fields(data: Mapping, errors: dict[str, str]) -> dict:
+    """Validate the leader's details (their own sign-in); return them under `leader_*` keys."""
+    leader = {
+        "leader_first_name": _text(data, "leader_first_name", errors, NAME_MAX),
+        "leader_last_name": _text(data, "leader_last_name", errors, NAME_MAX),
+        "leader_email": _email(data, "leader_email", errors),
+        "leader_phone": _phone(data, "leader_phone", errors),
+    }
+    problem = password_problem(data.get("leader_password"))
+    if problem:
+        errors["leader_password"] = problem
+    leader["leader_password"] = "" if problem else data.get("leader_password")
+    return leader
 
 
 def start_cooperative_registration(data: dict, *, gateway: str = "sandbox", now: datetime | None = None) -> Payment:
@@ -223,8 +242,11 @@ def start_cooperative_registration(data: dict, *, gateway: str = "sandbox", now:
         raise Conflict("registration number already in use", {"registration_number": "already in use"})
     if email_taken(fields["contact_email"]):
         raise Conflict(EMAIL_IN_USE, {contact_field: EMAIL_IN_USE})
-    details = {key: value for key, value in fields.items() if key != "password"}
+    if email_taken(fields["leader_email"]):
+        raise Conflict(EMAIL_IN_USE, {"leader_email": EMAIL_IN_USE})
+    details = {key: value for key, value in fields.items() if key not in ("password", "leader_password")}
     details["password_hash"] = hash_password(fields["password"])
+    details["leader_password_hash"] = hash_password(fields["leader_password"])
     fee = settings.get_settings().cooperative_fee_kobo
     payment = _open_payment(
         PaymentPurpose.COOPERATIVE_REGISTRATION,

@@ -25,7 +25,16 @@ from .fields import clean_lookup_text, id_from_text, is_id, require_mapping, tex
 from .pages import Page, list_query, page_of
 from .transitions import refusals_roll_back
 
-CREATE_FIELDS = ("first_name", "last_name", "email", "phone", "password", "role", "cooperative_id")
+CREATE_FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "password",
+    "role",
+    "cooperative_id",
+    "parent_organization_id",
+)
 STAFF_FIELDS = ("first_name", "last_name", "email", "phone", "password")
 EDITABLE_FIELDS = ("first_name", "last_name", "phone", "role", "cooperative_id")
 AUDITED = ("email", "first_name", "last_name", "phone", "role", "cooperative_id", "is_active", "is_verified")
@@ -202,6 +211,9 @@ def _create_fields(data: Mapping[str, Any], allowed: tuple[str, ...], role: Role
     fields["cooperative_id"] = None if role else data.get("cooperative_id")
     if fields["cooperative_id"] is not None and not is_id(fields["cooperative_id"]):
         errors["cooperative_id"] = "choose an existing cooperative"
+    fields["parent_organization_id"] = None if role else data.get("parent_organization_id")
+    if fields["parent_organization_id"] is not None and not is_id(fields["parent_organization_id"]):
+        errors["parent_organization_id"] = "choose an existing parent organization"
     if errors:
         raise ValidationFailed("Check the account details.", errors)
     return fields

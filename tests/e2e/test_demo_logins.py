@@ -10,7 +10,17 @@ from playwright.sync_api import expect
 from tests.support.browser import sign_in
 from tests.support.live import DEMO_PASSWORD
 
-DASHBOARDS = ["super-admin", "finance", "apex-funds", "nogalss-funds", "apex", "leader", "member"]
+DASHBOARDS = [
+    "super-admin",
+    "finance",
+    "apex-funds",
+    "nogalss-funds",
+    "apex",
+    "leader",
+    "member",
+    "cooperative",
+    "parent-organization",
+]
 ACCOUNTS = {
     "super-admin": "super-admin",
     "finance": "finance",
@@ -19,6 +29,8 @@ ACCOUNTS = {
     "nogalss-funds": "nogalss-funds",
     **{f"leader{n}": "leader" for n in range(1, 6)},
     **{f"member{k}": "member" for k in (1, 2, 7, 35)},
+    **{f"coop{n}": "cooperative" for n in range(1, 6)},
+    **{f"org{n}": "parent-organization" for n in (1, 2)},
 }
 
 
@@ -30,6 +42,7 @@ def status_of(page, url: str) -> int:
 def test_seeding_prints_the_demo_logins(seeded_deployment):
     out = seeded_deployment.seed_output
     assert "super-admin@demo.nogalss.ng" in out and "leader5@demo.nogalss.ng" in out
+    assert "coop5@demo.nogalss.ng" in out and "org2@demo.nogalss.ng" in out
     assert DEMO_PASSWORD in out
 
 

@@ -264,14 +264,17 @@ def test_a_registration_number_or_contact_email_in_use_is_a_conflict():
 def test_of_two_pending_cooperatives_with_one_registration_number_only_the_first_paid_one_is_created():
     parent = factories.parent_org()
     first = registration.start_cooperative_registration(cooperative_data(parent.id))
-    second = registration.start_cooperative_registration(cooperative_data(parent.id, contact_email="b@example.test"))
+    second = registration.start_cooperative_registration(
+        cooperative_data(parent.id, contact_email="b@example.test", leader_email="c@example.test")
+    )
 
     pay(first)
     late = pay(second)
 
     assert late.status is PaymentStatus.FAILED and "registration number" in late.failure_reason
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Cooperative)) == 1
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 1
+    # the first cooperative's own login and its leader; nobody of the second
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 2
 
 
 def test_a_sign_up_that_is_not_an_object_is_refused():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 PASSWORD = "Ada's-secret-passphrase-1"
+LEADER_PASSWORD = "Ngozi's-leader-passphrase-2"
 
 
 def member_data(coop, **overrides: object) -> dict:
@@ -36,5 +37,10 @@ def cooperative_data(parent_id: int, **overrides: object) -> dict:
         "last_name": "Eze",
         "contact_email": "chidi@ikeja-artisans.example",
         "password": PASSWORD,
+        "leader_first_name": "Ngozi",
+        "leader_last_name": "Okafor",
+        "leader_email": "ngozi@ikeja-artisans.example",
+        "leader_phone": "08039876543",
+        "leader_password": LEADER_PASSWORD,
     }
     return {**data, **overrides}

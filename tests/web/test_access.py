@@ -18,13 +18,15 @@ ALLOWED = {
     "apex": {R.APEX, R.SUPER_ADMIN},
     "leader": {R.LEADER, R.SUPER_ADMIN},
     "member": {R.MEMBER, R.SUPER_ADMIN},
+    "cooperative": {R.COOPERATIVE, R.SUPER_ADMIN},
+    "parent-organization": {R.PARENT_ORGANIZATION, R.SUPER_ADMIN},
 }
 API_SLUG = {"super-admin": "admin"}
 EVERY_SIGNED_IN = {"main.dashboard", "main.summary", "main.alert_banner"}
-KEY_OF = {slug: slug.replace("-", "_") for slug in ALLOWED}
+KEY_OF = {slug: slug.replace("-", "_") for slug in ALLOWED} | {"parent-organization": "parent_org"}
 
 
-def expected_urls(app, coop_id: int, member_id: int) -> list[tuple[str, set[Role], str]]:
+def expected_urls(app, coop_id: int, member_id: int, org_id: int = 0) -> list[tuple[str, set[Role], str]]:
     """Return (url, allowed roles, kind) for every dashboard-related GET route, failing on unknown routes."""
     panels = dashboard_panels()
     urls, seen = [], set()
@@ -44,7 +46,12 @@ def expected_urls(app, coop_id: int, member_id: int) -> list[tuple[str, set[Role
             None,
         )
         assert slug is not None, f"route without an access rule in this test: {rule.rule}"
-        scope = {"leader": f"?cooperative={coop_id}", "member": f"?member={member_id}"}.get(slug, "")
+        scope = {
+            "leader": f"?cooperative={coop_id}",
+            "cooperative": f"?cooperative={coop_id}",
+            "member": f"?member={member_id}",
+            "parent-organization": f"?organization={org_id}",
+        }.get(slug, "")
         if rule.endpoint.endswith(".index"):
             urls.append((f"/dashboard/{slug}{scope}", ALLOWED[slug], "page"))
         elif rule.endpoint.endswith(".panel"):
@@ -73,14 +80,15 @@ def world():
     """A cooperative with a leader and a member, and another cooperative."""
     leader = factories.user(role=R.LEADER)
     member = factories.user(role=R.MEMBER, cooperative_id=leader.cooperative_id)
-    return {"coop_id": leader.cooperative_id, "member_id": member.id}
+    org_id = factories.parent_org().id
+    return {"coop_id": leader.cooperative_id, "member_id": member.id, "org_id": org_id}
 
 
 @pytest.mark.parametrize("role", list(Role))
 def test_each_role_gets_200_where_allowed_and_403_everywhere_else(app, client, login_as, world, role):
     login_as(role)
     failures = []
-    for url, allowed, kind in expected_urls(app, world["coop_id"], world["member_id"]):
+    for url, allowed, kind in expected_urls(app, world["coop_id"], world["member_id"], world["org_id"]):
         response = client.get(url, headers={"HX-Request": "true"} if kind == "panel" else {})
         expected = (404 if kind == "page-with-id" else 200) if role in allowed else 403
         if response.status_code != expected:
@@ -92,7 +100,7 @@ def test_each_role_gets_200_where_allowed_and_403_everywhere_else(app, client, l
 
 
 def test_signed_out_requests_get_login_redirects_401s_and_never_data(app, client, world):
-    for url, _allowed, kind in expected_urls(app, world["coop_id"], world["member_id"]):
+    for url, _allowed, kind in expected_urls(app, world["coop_id"], world["member_id"], world["org_id"]):
         if kind in ("page", "page-with-id"):
             response = client.get(url)
             assert response.status_code == 302 and response.headers["Location"].startswith("/login?next=")
@@ -147,3 +155,26 @@ def test_a_leader_or_member_cannot_widen_their_scope_with_query_arguments(client
 def test_an_unknown_panel_is_404(client, login_as):
     login_as(R.FINANCE)
     assert client.get("/dashboard/finance/panels/nope", headers={"HX-Request": "true"}).status_code == 404
+
+
+def test_a_super_admin_chooses_the_cooperative_or_organization_and_unknown_ones_are_404(client, login_as, world):
+    login_as(R.SUPER_ADMIN)
+    coop_picker, org_picker = client.get("/dashboard/cooperative"), client.get("/dashboard/parent-organization")
+    assert coop_picker.status_code == 200 and b"Choose which cooperative" in coop_picker.data
+    assert org_picker.status_code == 200 and b"Choose which parent organization" in org_picker.data
+    assert client.get("/api/cooperative/dashboard-stats").status_code == 422
+    assert client.get("/api/parent-organization/dashboard-stats").status_code == 422
+    for bad in ("999999", "abc", "-1"):
+        assert client.get(f"/dashboard/cooperative?cooperative={bad}").status_code == 404
+        assert client.get(f"/dashboard/parent-organization?organization={bad}").status_code == 404
+        assert client.get(f"/api/parent-organization/dashboard-stats?organization={bad}").status_code == 404
+
+
+def test_a_cooperative_or_organization_login_sees_only_its_own_whatever_the_query(client, login_as, world):
+    other_coop, other_org = factories.cooperative(), factories.parent_org()
+    login_as(R.COOPERATIVE)
+    own = stats(client, "/api/cooperative/dashboard-stats")
+    assert stats(client, f"/api/cooperative/dashboard-stats?cooperative={other_coop.id}") == own
+    login_as(R.PARENT_ORGANIZATION)
+    mine = stats(client, "/api/parent-organization/dashboard-stats")
+    assert stats(client, f"/api/parent-organization/dashboard-stats?organization={other_org.id}") == mine

@@ -45,7 +45,8 @@ def test_login_page_runs_under_a_strict_content_security_policy(client):
         (Role.APEX, "/dashboard/apex"),
         (Role.LEADER, "/dashboard/leader"),
         (Role.MEMBER, "/dashboard/member"),
-        (Role.COOPERATIVE, "/dashboard/summary"),
+        (Role.COOPERATIVE, "/dashboard/cooperative"),
+        (Role.PARENT_ORGANIZATION, "/dashboard/parent-organization"),
     ],
 )
 def test_form_login_lands_on_the_roles_own_dashboard(client, role, dashboard):

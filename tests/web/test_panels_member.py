@@ -223,7 +223,15 @@ def test_text_from_members_is_escaped(client, login_as):
 
 
 def test_each_panel_runs_a_fixed_number_of_queries(world):
-    expected = {"savings": 2, "loan_limit": 8, "history": 1, "loans": 2, "withdrawals": 3, "actions": 9}
+    expected = {
+        "savings": 2,
+        "loan_limit": 8,
+        "history": 1,
+        "loans": 2,
+        "withdrawals": 3,
+        "actions": 9,
+        "notifications": 2,
+    }
     scope = Scope(1, Role.SUPER_ADMIN, member_id=world["ada"].id, now=world["now"])
     for panel in member_panels.PANELS:
         _, seen = build_counting(panel, scope)

@@ -11,6 +11,7 @@ from nogalss_app.models import (
     ChangeLog,
     ExpenseStatus,
     LoanStatus,
+    Recipient,
     Setting,
     TxCategory,
     TxStatus,
@@ -22,6 +23,7 @@ from nogalss_app.services.stats.registry import dashboard_panels
 from nogalss_app.services.stats.scope import Scope
 from tests import factories
 from tests.factories import (
+    AllocationFactory,
     ContributionFactory,
     ExpenseFactory,
     FeeFactory,
@@ -111,6 +113,7 @@ def test_overview_counts_platform_rows_and_successful_fees_only(dataset, client,
         "registration_fees_kobo": 5_900_000,  # 5,000 + 4,000 + 50,000 naira
         "member_fee_kobo": 600_000,  # from settings, not the default
         "cooperative_fee_kobo": 7_500_000,
+        "unattributed_leader": {"amount_kobo": 0, "count": 0},  # the factories' fees have no allocation rows
     }
     html = client.get("/dashboard/super-admin/panels/overview").get_data(as_text=True)
     for text in ("₦59,000.00", "₦6,000.00", "₦75,000.00", "Parent organizations"):
@@ -289,9 +292,9 @@ def test_panel_registry_declares_the_spec_panels_and_topics():
 
 
 def test_each_panel_runs_a_small_fixed_number_of_queries(dataset):
-    # overview: 1 + get_settings(), which is one SELECT of the settings table.
+    # overview: 1 + get_settings(), which is one SELECT of the settings table, + the unattributed leader shares.
     expected = {
-        "overview": 2,
+        "overview": 3,
         "loans": 1,
         "money": 1,
         "distribution": 1,
@@ -325,3 +328,14 @@ def test_chart_series_uses_short_month_labels_and_the_largest_cooperatives():
     coops = [{"label": f"Coop {i}", "amount_kobo": 100 - i} for i in range(12)]
     series = super_admin.chart_series("cooperative", coops)
     assert len(series) == super_admin.CHART_COOPERATIVES and series[0] == ("Coop 0", 100)
+
+
+def test_leader_shares_that_name_no_leader_are_shown_as_unattributed_never_dropped(client, login_as):
+    coop = factories.cooperative()
+    AllocationFactory(recipient=Recipient.LEADER, amount_kobo=7_500_00, cooperative_id=coop.id, leader_user_id=None)
+    AllocationFactory(recipient=Recipient.LEADER, amount_kobo=750_00, cooperative_id=coop.id, leader_user_id=None)
+    login_as("SUPER_ADMIN")
+    data = client.get("/api/admin/dashboard-stats").get_json()["overview"]
+    assert data["unattributed_leader"] == {"amount_kobo": 8_250_00, "count": 2}
+    html = client.get("/dashboard/super-admin/panels/overview").get_data(as_text=True)
+    assert "Leader shares unattributed" in html and "₦8,250.00" in html and "2 fees paid while no leader" in html

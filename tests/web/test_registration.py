@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from nogalss_app.extensions import db
-from nogalss_app.models import Allocation, Cooperative, Payment, PaymentPurpose, PaymentStatus, Role, User
+from nogalss_app.models import Allocation, Cooperative, Payment, PaymentPurpose, PaymentStatus, Recipient, Role, User
 from nogalss_app.services import settings
 from tests import factories
 from tests.support.client import send
@@ -64,6 +64,11 @@ def cooperative_sign_up(parent_id: int, **changes) -> dict:
         "first_name": "Sani",
         "last_name": "Danjuma",
         "password": PASSWORD,
+        "leader_first_name": "Kemi",
+        "leader_last_name": "Alabi",
+        "leader_email": "kemi@kano-leather.example.test",
+        "leader_phone": "08031112222",
+        "leader_password": PASSWORD + "-leader",
     }
     return body | changes
 
@@ -143,6 +148,40 @@ def test_a_cooperative_registers_and_exists_once_its_fee_is_paid(anonymous):
     contact = user_by_email("office@kano-leather.example.test")
     assert created.parent_organization_id == parent.id and created.is_active
     assert (contact.role, contact.cooperative_id) == (Role.COOPERATIVE, created.id)
+    leader = user_by_email("kemi@kano-leather.example.test")
+    assert (leader.role, leader.cooperative_id, leader.full_name) == (Role.LEADER, created.id, "Kemi Alabi")
+    assert created.leader_link.user_id == leader.id
+    shares = db.session.scalars(sa.select(Allocation).where(Allocation.cooperative_id == created.id)).all()
+    assert len(shares) == 5 and {share.leader_user_id for share in shares} == {leader.id}
+    leader_share = next(share for share in shares if share.recipient is Recipient.LEADER)
+    assert leader_share.amount_kobo == 7_500_00
+    payment = db.session.scalar(sa.select(Payment).where(Payment.cooperative_id == created.id))
+    assert not any(key.endswith("password_hash") for key in payment.details)
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"leader_email": None}, "leader_email"),
+        ({"leader_email": "office@kano-leather.example.test"}, "leader_email"),
+        ({"leader_first_name": ""}, "leader_first_name"),
+        ({"leader_phone": "call me"}, "leader_phone"),
+        ({"leader_password": "short"}, "leader_password"),
+    ],
+)
+def test_a_cooperative_sign_up_needs_its_leaders_own_details(anonymous, change, field):
+    parent = factories.parent_org()
+    before = table_counts()
+    response = send(anonymous, "POST", "/api/auth/register", cooperative_sign_up(parent.id, **change))
+    assert field in assert_error_shape(response, 422)["fields"]
+    assert_nothing_changed(before)
+
+
+def test_a_leader_email_already_in_use_is_409(anonymous):
+    parent = factories.parent_org()
+    factories.user("MEMBER", email="kemi@kano-leather.example.test")
+    response = send(anonymous, "POST", "/api/auth/register", cooperative_sign_up(parent.id))
+    assert "leader_email" in assert_error_shape(response, 409)["fields"]
 
 
 def test_a_declined_registration_fee_creates_nothing(anonymous, coop):

@@ -19,8 +19,8 @@ from ...services.errors import ValidationFailed
 from ...services.stats.panel import Panel
 from ...services.stats.registry import clean_options, dashboard_panels, find_panel
 from ...services.stats.scope import Scope
-from .picker import picker_page
-from .render import build_all, jsonable, render_panel, scope_args
+from .picker import CHOICE_PARAM, picker_page
+from .render import OWN_SCOPE_ROLES, build_all, jsonable, render_panel, scope_args
 
 # JSON stats live at /api/<slug>/dashboard-stats, except the super admin's at /api/admin/dashboard-stats.
 API_SLUG = {"super_admin": "admin"}
@@ -79,9 +79,11 @@ def _with_options(scope: Scope, panel: Panel) -> Scope:
 
 def _viewing_label(scope: Scope) -> str | None:
     """Describe whose dashboard a super admin is looking at."""
-    if scope.viewer_role.value in ("LEADER", "MEMBER"):
+    if scope.viewer_role.value in OWN_SCOPE_ROLES:
         return None
-    return records_search.viewing_label(cooperative_id=scope.cooperative_id, member_id=scope.member_id)
+    return records_search.viewing_label(
+        cooperative_id=scope.cooperative_id, member_id=scope.member_id, organization_id=scope.organization_id
+    )
 
 
 def _stats_blueprint(key: str, spec: dict) -> Blueprint:
@@ -95,7 +97,7 @@ def _stats_blueprint(key: str, spec: dict) -> Blueprint:
         """Return every figure of the dashboard as JSON (amounts in integer kobo)."""
         scope = resolve_scope(key, current_user, request.args)
         if scope is None:
-            field = "cooperative" if key == "leader" else "member"
+            field = CHOICE_PARAM.get(key, "member")
             raise ValidationFailed(f"Choose the {field} to view.", {field: "required for a super admin"})
         panels = dashboard_panels()[key]
         data = build_all(panels, scope, request.args)

@@ -15,11 +15,16 @@ from ...services.stats.panel import Panel
 from ...services.stats.registry import clean_options
 from ...services.stats.scope import Scope
 
+# Roles whose dashboard is always their own: their panel URLs carry no choice.
+OWN_SCOPE_ROLES = ("LEADER", "MEMBER", "COOPERATIVE", "PARENT_ORGANIZATION")
+
 
 def scope_args(scope: Scope) -> dict[str, int]:
     """Return the query arguments that carry a super admin's choice into panel URLs."""
-    if scope.viewer_role.value in ("LEADER", "MEMBER"):
+    if scope.viewer_role.value in OWN_SCOPE_ROLES:
         return {}
+    if scope.organization_id is not None:
+        return {"organization": scope.organization_id}
     if scope.member_id is not None:
         return {"member": scope.member_id}
     if scope.cooperative_id is not None:

@@ -1,10 +1,11 @@
-"""The member dashboard (self only): its page and panels, the contribute/borrow/withdraw forms, and its JSON API."""
+"""The member dashboard (self only): page, panels, forms (contribute, borrow, withdraw, mark read), JSON API."""
 
 from __future__ import annotations
 
 from flask import Blueprint
 
 from .. import dashboards
+from ..notifications import forms as notification_forms
 from . import api, forms
 
 
@@ -12,4 +13,5 @@ def blueprints() -> list[Blueprint]:
     """Return the page blueprint (with its forms), the stats blueprint and the JSON API blueprints."""
     page, stats = dashboards.make("member")
     forms.register(page)
+    notification_forms.register(page, "member")
     return [page, stats, *api.blueprints()]

@@ -38,7 +38,7 @@ class MemberForm(Form):
 
 
 class CooperativeForm(Form):
-    """A cooperative's sign-up: the cooperative, its bank account and its contact person."""
+    """A cooperative's sign-up: the cooperative, its bank account, its contact person and its leader."""
 
     name = StringField("Cooperative name")
     registration_number = StringField("Registration number", description="Members type this code to join.")
@@ -57,6 +57,11 @@ class CooperativeForm(Form):
         "Contact person's sign-in email", description="Leave empty to use the cooperative email."
     )
     password = PasswordField("Password", description=PASSWORD_HINT)
+    leader_first_name = StringField("Leader's first name")
+    leader_last_name = StringField("Leader's last name")
+    leader_email = EmailField("Leader's sign-in email", description="The leader signs in with their own address.")
+    leader_phone = TelField("Leader's phone", description="For example 08031234567 or +2348031234567.")
+    leader_password = PasswordField("Leader's password", description=PASSWORD_HINT)
 
 
 def checkout_redirect(authorization_url: str):

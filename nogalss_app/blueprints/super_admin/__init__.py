@@ -15,6 +15,7 @@ from . import (
     content,
     cooperatives,
     expenses,
+    parent_orgs,
     people,
     settings,
     transactions,
@@ -24,7 +25,7 @@ from . import (
 def blueprints() -> list[Blueprint]:
     """Return the page blueprint (with its management pages and forms), the stats blueprint and the JSON API."""
     page, stats = dashboards.make("super_admin")
-    for module in (people, settings, content, transactions, cooperatives, expenses):
+    for module in (people, settings, content, transactions, cooperatives, parent_orgs, expenses):
         module.register(page)
     notification_forms.register(page, "super_admin")
     return [page, stats, *api_users.blueprints(), *api_records.blueprints(), *api_content.blueprints()]

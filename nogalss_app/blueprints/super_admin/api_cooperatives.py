@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 from flask_login import current_user
 
-from ...models import Cooperative, ParentOrganization
-from ...services import cooperatives, records_search
+from ...models import Cooperative
+from ...services import cooperatives
 from ..web import iso, json_body, page_json
 
 
@@ -22,11 +22,6 @@ def cooperative_json(row: cooperatives.CooperativeRow) -> dict:
         "leader": row.leader,
         "created_at": iso(coop.created_at),
     }
-
-
-def parent_json(org: ParentOrganization) -> dict:
-    """Return a parent organization as JSON."""
-    return {"id": org.id, "name": org.name, "is_active": org.is_active, "created_at": iso(org.created_at)}
 
 
 def _one(coop: Cooperative) -> dict:
@@ -62,9 +57,10 @@ def delete_cooperative(coop_id: int):
     return "", 204
 
 
-def list_parent_organizations():
-    """List parent organizations (for pickers): search q by name, sort and paging."""
-    return jsonify(page_json(records_search.list_parent_organizations(request.args), parent_json))
+def change_leader(coop_id: int):
+    """Make a member of the cooperative its leader (`user_id`); the previous leader becomes a member."""
+    cooperatives.change_leader(coop_id, json_body().get("user_id"), actor_id=current_user.id)
+    return jsonify(_one(cooperatives.get_cooperative(coop_id)))
 
 
 def register(bp: Blueprint) -> None:
@@ -74,4 +70,4 @@ def register(bp: Blueprint) -> None:
     bp.add_url_rule("/cooperatives/<id:coop_id>", view_func=get_cooperative, methods=["GET"])
     bp.add_url_rule("/cooperatives/<id:coop_id>", view_func=replace_cooperative, methods=["PUT"])
     bp.add_url_rule("/cooperatives/<id:coop_id>", view_func=delete_cooperative, methods=["DELETE"])
-    bp.add_url_rule("/parent-organizations", view_func=list_parent_organizations, methods=["GET"])
+    bp.add_url_rule("/cooperatives/<id:coop_id>/leader", view_func=change_leader, methods=["PUT"])

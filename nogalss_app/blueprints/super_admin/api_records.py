@@ -9,7 +9,7 @@ from ...models import Role, Transaction
 from ...security import require_roles
 from ...services import transactions
 from ..web import iso, json_body, page_json
-from . import api_cooperatives, api_decisions
+from . import api_cooperatives, api_decisions, api_parent_orgs
 
 
 def transaction_json(line: transactions.LedgerLine) -> dict:
@@ -77,4 +77,5 @@ def blueprints() -> list[Blueprint]:
     bp.add_url_rule("/transactions/<id:tx_id>", view_func=cancel_transaction, methods=["DELETE"])
     api_cooperatives.register(bp)
     api_decisions.register(bp)
+    api_parent_orgs.register(bp)
     return [bp]

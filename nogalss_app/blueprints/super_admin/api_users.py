@@ -28,6 +28,7 @@ def user_json(user: User) -> dict:
         "phone": user.phone,
         "role": user.role.value,
         "cooperative_id": user.cooperative_id,
+        "parent_organization_id": user.parent_organization_id,
         "is_active": user.is_active,
         "is_verified": user.is_verified,
         "created_at": iso(user.created_at),

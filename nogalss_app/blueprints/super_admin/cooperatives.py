@@ -42,6 +42,7 @@ def cooperative_page(coop_id: int, outcome: Outcome | None = None):
         coop=coop,
         member_count=row.member_count,
         leader=row.leader,
+        candidates=cooperatives.leader_candidates(coop.id),
         orgs=records_search.all_parent_organizations(),
         form_id=EDIT_FORM,
         **outcome.context(),
@@ -106,6 +107,18 @@ def records_delete_cooperative(coop_id: int):
     return redirect(url_for(LIST_PAGE), 303)
 
 
+def records_cooperative_leader(coop_id: int):
+    """Make the chosen member the cooperative's leader (the previous leader becomes a member)."""
+    try:
+        user = cooperatives.change_leader(coop_id, id_from_text(request.form.get("user_id")), actor_id=current_user.id)
+    except ServiceError as exc:
+        current = cooperatives.get_cooperative(coop_id)
+        values = {name: getattr(current, name) or "" for name in cooperatives.FIELDS}
+        return cooperative_page(coop_id, Outcome(error=exc, values=values, form_id=EDIT_FORM))
+    flash(f"{user.full_name} now leads the cooperative.", "success")
+    return redirect(url_for(EDIT_PAGE, coop_id=coop_id), 303)
+
+
 def register(bp: Blueprint) -> None:
     """Add the cooperative pages and their forms to the super admin blueprint."""
     bp.add_url_rule("/cooperatives", view_func=records_cooperatives, methods=["GET"])
@@ -114,3 +127,4 @@ def register(bp: Blueprint) -> None:
     bp.add_url_rule("/cooperatives/<id:coop_id>", view_func=records_update_cooperative, methods=["POST"])
     bp.add_url_rule("/cooperatives/<id:coop_id>/active", view_func=records_cooperative_active, methods=["POST"])
     bp.add_url_rule("/cooperatives/<id:coop_id>/delete", view_func=records_delete_cooperative, methods=["POST"])
+    bp.add_url_rule("/cooperatives/<id:coop_id>/leader", view_func=records_cooperative_leader, methods=["POST"])

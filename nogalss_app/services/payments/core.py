@@ -17,6 +17,7 @@ from ...extensions import db
 from ...models import (
     Contribution,
     Cooperative,
+    LeaderLink,
     Payment,
     PaymentPurpose,
     PaymentStatus,
@@ -75,9 +76,9 @@ def _claim(payment: Payment, status: PaymentStatus, now: datetime, reason: str |
 
 
 def _scrub(payment: Payment) -> None:
-    """Drop the waiting password hash: once final, the payment never needs it again."""
-    if "password_hash" in (payment.details or {}):
-        payment.details = {key: value for key, value in payment.details.items() if key != "password_hash"}
+    """Drop the waiting password hashes: once final, the payment never needs them again."""
+    if any(key.endswith("password_hash") for key in payment.details or {}):
+        payment.details = {key: value for key, value in payment.details.items() if not key.endswith("password_hash")}
 
 
 def _record_failure(payment: Payment, reason: str, now: datetime) -> None:
@@ -186,13 +187,33 @@ def _cooperative_from(details: dict, now: datetime) -> Cooperative:
     return Cooperative(**{field: details[field] for field in COOPERATIVE_FIELDS}, is_active=True, created_at=now)
 
 
+def _new_leader(details: dict, coop: Cooperative, now: datetime) -> tuple[User | None, list[object]]:
+    """Build the leader a registration named (with the link that makes them lead it); none for an old sign-up."""
+    if "leader_email" not in details:
+        return None, []
+    leader = _new_user(
+        {**details, "password_hash": details["leader_password_hash"]},
+        Role.LEADER,
+        "leader_",
+        now,
+        phone=details.get("leader_phone"),
+        cooperative=coop,
+    )
+    return leader, [leader, LeaderLink(cooperative=coop, user=leader, created_at=now)]
+
+
 def _complete_cooperative(payment: Payment, now: datetime) -> None:
-    """Create the cooperative and its contact account and split the fee, unless either is taken meanwhile."""
+    """Create the cooperative, its COOPERATIVE login and its LEADER together and split the fee (the leader's share
+    is that leader's), unless the registration number or an email was taken meanwhile."""
     details = payment.details
     coop = _cooperative_from(details, now)
     contact = _new_user(details, Role.COOPERATIVE, "contact_", now, phone=details.get("phone"), cooperative=coop)
-    taken = registration.registration_number_taken(coop.registration_number) or registration.email_taken(contact.email)
-    if taken or not _insert(coop, contact):
+    leader, leader_rows = _new_leader(details, coop, now)
+    emails = [contact.email] + ([leader.email] if leader else [])
+    taken = registration.registration_number_taken(coop.registration_number) or any(
+        map(registration.email_taken, emails)
+    )
+    if taken or not _insert(coop, contact, *leader_rows):
         return _refuse(payment, "registration number or email already in use when the fee was paid; refund due", now)
     payment.user_id, payment.cooperative_id = contact.id, coop.id
     tx = ledger.record_registration_fee(payment, payer_user_id=contact.id, cooperative=coop, now=now)
@@ -206,10 +227,14 @@ def _complete_cooperative(payment: Payment, now: datetime) -> None:
         now=now,
     )
     _audit_new_user(contact, coop.id, now)
+    if leader is not None:
+        _audit_new_user(leader, coop.id, now)
     realtime.notify(
         "payment.succeeded",
         (*FEE_TOPICS, "cooperatives"),
-        rooms=realtime.rooms_for(roles=FEE_ROLES, coop_ids=[coop.id], user_ids=[contact.id]),
+        rooms=realtime.rooms_for(
+            roles=FEE_ROLES, coop_ids=[coop.id], user_ids=[contact.id], org_ids=[coop.parent_organization_id]
+        ),
         actor_id=contact.id,
         summary=f"{coop.name} paid the cooperative registration fee",
         now=now,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .panel import Panel
-from .panels import apex, apex_funds, finance, leader, member, nogalss_funds, super_admin
+from .panels import apex, apex_funds, cooperative, finance, leader, member, nogalss_funds, parent_org, super_admin
 
 DASHBOARD_PANELS: dict[str, list[Panel]] = {
     "super_admin": super_admin.PANELS,
@@ -13,6 +13,8 @@ DASHBOARD_PANELS: dict[str, list[Panel]] = {
     "apex": apex.PANELS,
     "leader": leader.PANELS,
     "member": member.PANELS,
+    "cooperative": cooperative.PANELS,
+    "parent_org": parent_org.PANELS,
 }
 
 

@@ -11,12 +11,13 @@ from ...models.types import utcnow
 
 @dataclass(frozen=True)
 class Scope:
-    """The viewer and, for leader and member dashboards, the cooperative or member being viewed."""
+    """The viewer and, for leader, member, cooperative and parent-organization dashboards, whose figures are viewed."""
 
     viewer_id: int
     viewer_role: Role
     cooperative_id: int | None = None
     member_id: int | None = None
+    organization_id: int | None = None  # the parent organization in view (its own dashboard)
     now: datetime = field(default_factory=utcnow)
     params: dict[str, str] = field(default_factory=dict)  # validated panel options (period, group, status…)
 

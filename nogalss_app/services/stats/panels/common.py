@@ -14,14 +14,26 @@ from ..scope import Scope
 
 def notifications(scope: Scope) -> dict[str, Any]:
     """The viewer's own unread count and latest ten notifications."""
+    return notifications_of(scope.viewer_id)
+
+
+def member_notifications(scope: Scope) -> dict[str, Any]:
+    """The member's own notifications; only the member marks them read (a super admin looking on does not)."""
+    if scope.member_id is None:
+        raise ValueError("member panels need a member in scope")
+    return {**notifications_of(scope.member_id), "can_mark": scope.viewing_self}
+
+
+def notifications_of(user_id: int) -> dict[str, Any]:
+    """Return a user's unread count and latest ten notifications."""
     unread = db.session.scalar(
         sa.select(sa.func.count())
         .select_from(Notification)
-        .where(Notification.user_id == scope.viewer_id, Notification.is_read.is_(False))
+        .where(Notification.user_id == user_id, Notification.is_read.is_(False))
     )
     latest = db.session.scalars(
         sa.select(Notification)
-        .where(Notification.user_id == scope.viewer_id)
+        .where(Notification.user_id == user_id)
         .order_by(Notification.created_at.desc(), Notification.id.desc())
         .limit(10)
     ).all()

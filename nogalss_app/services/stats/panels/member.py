@@ -15,6 +15,7 @@ from ...settings import get_settings
 from .. import compute, queries_member
 from ..panel import Panel
 from ..scope import Scope
+from . import common
 
 MAX_ROWS = 20
 
@@ -129,4 +130,5 @@ PANELS: list[Panel] = [
         actions,
         lead=True,
     ),
+    Panel("notifications", "Notifications", ("notifications",), common.member_notifications),
 ]

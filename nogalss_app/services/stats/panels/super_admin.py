@@ -7,7 +7,7 @@ from typing import Any
 from ....models import ExpenseStatus, LoanStatus
 from ....models.enums import DISBURSED_LOAN_STATUSES
 from ...settings import get_settings
-from .. import compute
+from .. import compute, queries_orgs
 from .. import queries_platform as q
 from ..panel import Panel
 from ..scope import Scope
@@ -21,12 +21,14 @@ EXPENSE_STATUSES = (ExpenseStatus.PENDING, ExpenseStatus.APPROVED, ExpenseStatus
 
 
 def overview(scope: Scope) -> dict[str, Any]:
-    """Users, cooperatives, parent organizations, transactions, current fees with registrations, fees paid."""
+    """Users, cooperatives, parent organizations, transactions, current fees with registrations, fees paid, and
+    the leader shares of fees paid while no leader was in office (unattributed, shown rather than dropped)."""
     settings = get_settings()
     return {
         **q.platform_overview(),
         "member_fee_kobo": settings.member_fee_kobo,
         "cooperative_fee_kobo": settings.cooperative_fee_kobo,
+        "unattributed_leader": queries_orgs.unattributed_leader_shares(),
     }
 
 
@@ -109,7 +111,9 @@ def expenses(scope: Scope) -> dict[str, Any]:
 
 
 PANELS: list[Panel] = [
-    Panel("overview", "Overview", ("users", "cooperatives", "transactions", "fees", "settings"), overview),
+    Panel(
+        "overview", "Overview", ("users", "cooperatives", "transactions", "fees", "settings", "allocations"), overview
+    ),
     Panel("loans", "Loans", ("loans",), loans),
     Panel("money", "Money", ("contributions", "loans", "withdrawals", "transactions"), money),
     Panel(
