@@ -18,6 +18,8 @@ DASHBOARDS = [
     ("apex", "/dashboard/apex"),
     ("leader1", "/dashboard/leader"),
     ("member1", "/dashboard/member"),
+    ("coop1", "/dashboard/cooperative"),
+    ("org1", "/dashboard/parent-organization"),
 ]
 
 

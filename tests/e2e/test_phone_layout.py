@@ -14,6 +14,8 @@ DASHBOARDS = {
     "apex": "/dashboard/apex",
     "apex-funds": "/dashboard/apex-funds",
     "super-admin": "/dashboard/super-admin",
+    "coop1": "/dashboard/cooperative",
+    "org1": "/dashboard/parent-organization",
 }
 # For each table: does it scroll sideways? For each button, link-button or summary inside a panel: its right edge.
 MEASURE = """() => ({

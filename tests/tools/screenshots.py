@@ -21,6 +21,8 @@ SHOTS = [
     ("apex", "apex", "/dashboard/apex"),
     ("leader", "leader1", "/dashboard/leader"),
     ("member", "member1", "/dashboard/member"),
+    ("cooperative", "coop1", "/dashboard/cooperative"),
+    ("parent-organization", "org1", "/dashboard/parent-organization"),
 ]
 WIDTHS = {"desktop": (1440, 900), "phone": (390, 844)}
 
