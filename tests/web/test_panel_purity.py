@@ -4,15 +4,10 @@ render serves every viewer of a scope. Checked on the seeded demo, where every p
 
 from __future__ import annotations
 
-import random
 import re
 
-import pytest
-
 from nogalss_app import seed
-from nogalss_app.models.types import utcnow
 from nogalss_app.security import DASHBOARDS
-from nogalss_app.services import passwords
 from nogalss_app.services.stats.registry import dashboard_panels
 from tests.support.client import sign_in
 from tests.support.panels import panel_fragment
@@ -30,18 +25,6 @@ DEMO = {
     "org1": ["parent_org"],
 }
 STAMP = re.compile(r"<time[^>]*data-stamp[^>]*>.*?</time>", re.S)
-
-
-@pytest.fixture
-def demo(app):
-    """Seed the demo data as `flask seed-demo` does."""
-    password = app.config["DEMO_PASSWORD"]
-    plan = seed.build_plan(password, utcnow(), random.Random(2026))
-    with passwords.reusing_hash_of(password):
-        for when, _, _, action in plan.steps:
-            action(when)
-    seed.mark_history_delivered()
-    return password
 
 
 def _signed_in(app, local: str, password: str):
