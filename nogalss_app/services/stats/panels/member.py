@@ -128,6 +128,7 @@ PANELS: list[Panel] = [
         "What I can do",
         ("settings", "contributions", "withdrawals", "loans", "cooperatives"),
         actions,
+        wide=True,
         lead=True,
     ),
     Panel("notifications", "Notifications", ("notifications",), common.member_notifications),
