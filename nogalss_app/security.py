@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from urllib.parse import unquote, urlsplit
 
-from flask import Flask, abort, g, redirect, request, url_for
+from flask import Flask, abort, g, redirect, request, session, url_for
 from flask_login import current_user
 
 from .errors import error_response
@@ -115,7 +115,10 @@ def deny_anonymous():
     """Send a signed-out browser to the login page; answer 401 to scripts and htmx."""
     if request.path.startswith("/api/") or request.headers.get("HX-Request"):
         return error_response(401)
-    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    target = request.full_path.rstrip("?")
+    if session.get("_user_id"):  # a session that ended under this browser: say why instead of a bare login form
+        return redirect(url_for("main.signed_out", next=target))
+    return redirect(url_for("auth.login", next=target))
 
 
 @login_manager.user_loader

@@ -7,6 +7,7 @@ from datetime import datetime
 from flask import Flask, request, url_for
 from flask_login import current_user
 
+from .services import charts
 from .services.money import format_bp, format_naira
 from .services.stats.compute import LOCAL_TZ
 
@@ -66,3 +67,5 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(format_date, "date")
     app.add_template_filter(format_clock, "clock")
     app.context_processor(nav_links)
+    app.add_template_global(charts.bar_chart, "chart_layout")
+    app.add_template_global(charts.short_naira, "short_naira")

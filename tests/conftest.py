@@ -20,7 +20,7 @@ from . import factories  # noqa: E402
 from .support.client import sign_in  # noqa: E402
 
 IN_CI = os.environ.get("CI") == "true"
-pytest_plugins = ["tests.support.live", "tests.support.payments"]
+pytest_plugins = ["tests.support.live", "tests.support.payments", "tests.support.seeded"]
 
 
 def _engine_options(url: str) -> dict:

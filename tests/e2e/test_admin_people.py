@@ -36,7 +36,8 @@ def test_a_critical_alert_appears_on_an_open_member_dashboard_and_goes_away(modu
     expect(banner).to_contain_text("Flood warning", timeout=3000)
     expect(banner).to_contain_text("Branches in Lokoja close at noon today.")
 
-    admin.get_by_role("button", name="Take the alert down").click()
+    admin.locator("summary", has_text="Take the alert down").click()
+    admin.get_by_role("button", name="Confirm: take the alert down").click()
     expect(admin.locator(".flash-success")).to_contain_text("taken down")
     expect(member.locator("#alert-banner .alert-banner")).to_have_count(0, timeout=3000)
     assert member.url.endswith("/dashboard/member")  # never reloaded
@@ -50,12 +51,15 @@ def test_a_member_deactivated_on_the_users_page_is_signed_out_of_their_open_dash
     sign_in(admin, server, "super-admin", "/dashboard/super-admin/users?q=member3@demo.nogalss.ng")
     row = admin.locator("tr", has_text="member3@demo.nogalss.ng")
     expect(row).to_have_count(1)
-    row.get_by_role("button", name="Deactivate").click()
+    row.locator("summary", has_text="Deactivate").click()
+    row.get_by_role("button", name=re.compile("^Confirm: deactivate")).click()
 
     expect(admin.locator(".flash-success")).to_contain_text("deactivated")
     expect(admin.locator("tr", has_text="member3@demo.nogalss.ng")).to_contain_text("Inactive")
-    expect(member).to_have_url(re.compile(r"/login"), timeout=5000)
-    expect(member.locator("input[name=email]")).to_be_visible()
+    expect(member).to_have_url(re.compile(r"/(login|signed-out)"), timeout=5000)  # live.js leaves the dashboard
     member.goto(f"{server.url}/dashboard/member")
-    expect(member).to_have_url(re.compile(r"/login"))  # the old session is gone for good
+    expect(member).to_have_url(re.compile(r"/signed-out\?next="))  # the old session is gone for good, and says why
+    expect(member.locator("h1")).to_have_text("Your account was deactivated")
+    member.get_by_role("link", name="Sign in again").click()
+    expect(member.locator("input[name=email]")).to_be_visible()
     assert admin.console_errors == []

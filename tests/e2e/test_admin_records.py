@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import expect
 
 from tests.support.browser import sign_in
@@ -27,7 +29,8 @@ def test_finance_sees_the_super_admins_expense_decisions_without_reloading(modul
     expect(admin_row).to_contain_text("Approved", timeout=3000)
     expect(finance_item).to_contain_text("Approved", timeout=3000)
 
-    admin_row.get_by_role("button", name="Mark").click()
+    admin_row.locator("summary", has_text="Mark paid").click()  # the confirm step states the amount
+    admin_row.get_by_role("button", name=re.compile(r"^Confirm: mark .* as paid, ₦")).click()
 
     expect(admin.locator("#panel-expenses")).to_contain_text("Expense marked as paid.", timeout=3000)
     expect(admin_row).to_contain_text("Paid", timeout=3000)

@@ -61,7 +61,8 @@ def test_a_loan_application_reaches_the_leader_and_the_approval_reaches_the_memb
     row = leader.locator("#panel-loans tr", has_text="Loom for the e2e test")
     expect(row).to_contain_text("₦12,345.00", timeout=LIVE)
     row.locator("input[name=notes]").fill("Approved in the browser test")
-    row.get_by_role("button", name="Approve").click()
+    row.locator("summary", has_text="Approve").click()  # the confirm step states the amount
+    row.get_by_role("button", name="Confirm: approve ₦12,345.00").click()
 
     expect(leader.locator("#panel-loans .flash-success")).to_contain_text("₦12,345.00 loan was approved", timeout=LIVE)
     expect(leader.locator("#panel-loans")).not_to_contain_text("Loom for the e2e test")

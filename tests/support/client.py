@@ -22,11 +22,12 @@ def send(client: FlaskClient, method: str, url: str, json=None, *, csrf: bool = 
 
 
 def post_form(client: FlaskClient, url: str, data: dict | None = None, *, csrf: bool = True):
-    """Post a panel form as htmx does (form fields + the hidden CSRF token)."""
-    fields = dict(data or {})
+    """Post a panel form as htmx does: its fields, and the page's CSRF token in the X-CSRFToken header (a panel
+    fragment carries no token of its own)."""
+    headers = {"HX-Request": "true"}
     if csrf:
-        fields["csrf_token"] = client.csrf_token
-    return client.post(url, data=fields, headers={"HX-Request": "true"})
+        headers["X-CSRFToken"] = client.csrf_token
+    return client.post(url, data=dict(data or {}), headers=headers)
 
 
 def submit(client: FlaskClient, url: str, data: dict | None = None, **kwargs):

@@ -11,7 +11,7 @@ from playwright.sync_api import expect, sync_playwright
 from tests.support.browser import CHROMIUM, CHROMIUM_FLAGS, sign_in
 from tests.support.live import Deployment
 
-OUT = Path(__file__).resolve().parents[2] / "screenshots"
+OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 SHOTS = [
     ("login", None, "/login"),
     ("super-admin", "super-admin", "/dashboard/super-admin"),
@@ -21,6 +21,8 @@ SHOTS = [
     ("apex", "apex", "/dashboard/apex"),
     ("leader", "leader1", "/dashboard/leader"),
     ("member", "member1", "/dashboard/member"),
+    ("cooperative", "coop1", "/dashboard/cooperative"),
+    ("parent-organization", "org1", "/dashboard/parent-organization"),
 ]
 WIDTHS = {"desktop": (1440, 900), "phone": (390, 844)}
 
@@ -45,6 +47,8 @@ def main(only: list[str]) -> int:
                             page.goto(f"{server.url}{path}")
                         page.wait_for_load_state("networkidle")
                         expect(page.locator("[aria-busy=true]")).to_have_count(0, timeout=30_000)
+                        # not mid-highlight (a panel refreshed on connect flashes for 1.6 s)
+                        expect(page.locator(".panel-changed")).to_have_count(0, timeout=10_000)
                         target = OUT / f"{name}-{width_name}.png"
                         page.screenshot(path=str(target), full_page=True)
                         print(target.relative_to(OUT.parent))

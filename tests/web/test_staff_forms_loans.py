@@ -93,9 +93,11 @@ def test_the_apex_loans_panel_offers_only_the_allowed_next_states(client, login_
         start = page.index(f'<tr id="loan-{loan.id}">')
         return page[start : page.index("</tr>", start)]
 
-    assert 'value="APPROVED">Approve' in row(pending) and 'value="REJECTED">Reject' in row(pending)
+    assert 'value="APPROVED">Confirm: approve ₦1,000.00' in row(pending) and 'value="REJECTED">Reject' in row(pending)
     assert "ACTIVE" not in row(pending)
-    assert 'value="ACTIVE">Mark disbursed' in row(approved) and "Approve<" not in row(approved)
+    assert 'value="ACTIVE">Confirm: mark disbursed ₦2,000.00' in row(approved) and "Confirm: approve" not in row(
+        approved
+    )
     assert "<form" not in row(active) and "completes with the last repayment" in row(active)
     assert "<form" not in row(rejected) and "final" in row(rejected)
 

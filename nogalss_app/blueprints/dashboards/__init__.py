@@ -46,7 +46,7 @@ def _page_blueprint(key: str, spec: dict) -> Blueprint:
         if scope is None:
             return picker_page(key, spec)
         _audit_view_as(key, scope, "page")
-        panels = dashboard_panels()[key]
+        panels = sorted(dashboard_panels()[key], key=lambda p: not p.lead)  # what needs action first
         urls = {p.name: url_for(f"{key}.panel", name=p.name, **scope_args(scope)) for p in panels}
         return render_template(
             "layouts/dashboard.html",

@@ -42,6 +42,8 @@ class Panel:
     topics: tuple[str, ...]
     build: Callable[[Scope], dict[str, Any]]
     wide: bool = False
+    # What needs the viewer's action (a queue, pending applications, the member's forms): the page shows it first.
+    lead: bool = False
     # Query parameters the panel accepts: name → allowed values (the first is the default).
     options: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # Roles (values, or "*" for all) for which the panel shows the viewer's own rows: it gets a per-user scope.

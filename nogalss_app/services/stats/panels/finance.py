@@ -89,7 +89,7 @@ PANELS: list[Panel] = [
         "overview", "Overview", ("fees", "contributions", "transactions", "loans", "withdrawals"), overview, wide=True
     ),
     Panel("recent", "Recent transactions", ("transactions",), recent, wide=True, options=STATUS_OPTIONS),
-    Panel("withdrawals", "Withdrawal queue", ("withdrawals",), withdrawals, wide=True),
+    Panel("withdrawals", "Withdrawal queue", ("withdrawals",), withdrawals, wide=True, lead=True),
     Panel("monthly", "Inflow and outflow by month", ("transactions",), monthly, wide=True),
     Panel("users_by_role", "Users by role", ("users",), users_by_role),
     Panel("expenses", "My expenses", ("expenses",), expenses, per_user=("*",)),

@@ -55,7 +55,7 @@ def repayments(scope: Scope) -> dict[str, Any]:
 
 PANELS: list[Panel] = [
     Panel("overview", "Overview", ("users", "contributions", "loans", "allocations"), overview),
-    Panel("loans", "Pending loan applications", ("loans", "users"), loans, wide=True, per_user=("LEADER",)),
+    Panel("loans", "Pending loan applications", ("loans", "users"), loans, wide=True, per_user=("LEADER",), lead=True),
     Panel("members", "Members", ("users", "contributions", "withdrawals"), members, wide=True),
     Panel("repayments", "Repayments in arrears", ("loans", "repayments"), repayments, wide=True),
 ]

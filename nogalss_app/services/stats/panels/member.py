@@ -135,6 +135,13 @@ PANELS: list[Panel] = [
     Panel("history", "Latest contributions", ("contributions",), history, wide=True),
     Panel("loans", "My loans", ("loans", "repayments"), loans, wide=True),
     Panel("withdrawals", "My withdrawals", ("withdrawals", "contributions"), withdrawals, wide=True),
-    Panel("actions", "What I can do", ("settings", "contributions", "withdrawals", "loans", "cooperatives"), actions),
+    Panel(
+        "actions",
+        "What I can do",
+        ("settings", "contributions", "withdrawals", "loans", "cooperatives"),
+        actions,
+        wide=True,
+        lead=True,
+    ),
     Panel("notifications", "Notifications", ("notifications",), common.member_notifications),
 ]
