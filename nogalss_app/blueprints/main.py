@@ -7,9 +7,9 @@ from flask_login import current_user, login_required
 
 from ..security import home_url_for, is_safe_next
 from ..services import alerts
-from .dashboards.render import shared_banner
 from ..services.signed_out import REASONS, signed_out_reason
 from .bell import bell_context
+from .dashboards.render import shared_banner
 
 bp = Blueprint("main", __name__)
 bp.add_app_template_global(bell_context, "bell_context")  # base.html renders the bell into every page's top bar
