@@ -584,8 +584,9 @@
 
   socket.on("disconnect", function (reason) {
     if (reason === "io server disconnect") {
-      // The server ended this session (logout, deactivation, role change): go to the sign-in page.
-      window.location.assign("/login");
+      // The server ended this session (logout, deactivation, role change): the signed-out page says why and
+      // offers to sign in again, back to this page.
+      window.location.assign("/signed-out?next=" + encodeURIComponent(location.pathname + location.search));
       return;
     }
     goOffline();
