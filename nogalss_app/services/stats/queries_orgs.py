@@ -198,11 +198,7 @@ def cooperative_loans(cooperative_id: int, limit: int = 50) -> list[dict[str, An
             "member": f"{first} {last}".strip(),
             "amount_kobo": int(loan.amount_kobo),
             "repaid_kobo": int(loan.repaid_kobo or 0),
-            "outstanding_kobo": (
-                loan.remaining_kobo
-                if loan.status in OUTSTANDING_LOAN_STATUSES
-                else 0
-            ),
+            "outstanding_kobo": (loan.remaining_kobo if loan.status in OUTSTANDING_LOAN_STATUSES else 0),
             "status": loan.status,
             "applied_at": loan.created_at,
         }
