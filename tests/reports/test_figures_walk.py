@@ -8,7 +8,10 @@ import re
 from itertools import product
 
 import pytest
+import sqlalchemy as sa
 
+from nogalss_app.extensions import db
+from nogalss_app.models import Cooperative, Loan
 from nogalss_app.security import DASHBOARDS
 from nogalss_app.services.figures import FIGURES
 from nogalss_app.services.money import parse_naira
@@ -145,3 +148,37 @@ def test_figures_keep_the_dashboards_scope_rules(demo, app):
     if theirs:
         row = theirs[0]
         assert member.get(f"/figures/member/savings/balance/rows/{row['entity']}/{row['id']}").status_code == 404
+
+
+def test_loan_and_organization_figures_keep_their_scope(demo, app):
+    coop = app.test_client()
+    sign_in_demo(coop, "coop1")
+    coop_id = demo_user("coop1").cooperative_id
+    own = db.session.scalar(sa.select(Loan.id).where(Loan.cooperative_id == coop_id).limit(1))
+    other = db.session.scalar(sa.select(Loan.id).where(Loan.cooperative_id != coop_id).limit(1))
+    assert own is not None and other is not None
+    assert coop.get(f"/api/figures/cooperative/loans/repaid?loan={own}").status_code == 200
+    assert coop.get(f"/api/figures/cooperative/loans/left?loan={other}").status_code == 404
+    for bad in ("", "loan=abc", "loan=-1", "loan=" + "9" * 40):
+        assert coop.get(f"/api/figures/cooperative/loans/left?{bad}").status_code == 422, bad
+    member = app.test_client()
+    sign_in_demo(member, "member1")
+    theirs = db.session.scalar(sa.select(Loan.id).where(Loan.user_id != demo_user("member1").id).limit(1))
+    assert member.get(f"/api/figures/member/loans/repaid?loan={theirs}").status_code == 404
+    org = app.test_client()
+    sign_in_demo(org, "org1")
+    organization_id = demo_user("org1").parent_organization_id
+    foreign = db.session.scalar(
+        sa.select(Cooperative.id).where(
+            sa.or_(Cooperative.parent_organization_id != organization_id, Cooperative.parent_organization_id.is_(None))
+        )
+    )
+    assert foreign is not None
+    assert org.get(f"/api/figures/parent-organization/cooperatives/fees?row={foreign}").status_code == 404
+    assert org.get("/api/figures/finance/loans/arrears").status_code == 403
+    admin = app.test_client()
+    sign_in_demo(admin, "super-admin")
+    assert admin.get("/api/figures/parent-organization/overview/fees").status_code == 422
+    # the portfolio's arrears drill down to the loans in arrears, each with its amount in arrears
+    arrears = admin.get("/api/figures/finance/loans/arrears?per_page=100").get_json()
+    assert arrears["total_kobo"] > 0 and all(row["entity"] == "loan" for row in arrears["rows"])

@@ -392,6 +392,14 @@ def _member_loan_left(scope: Scope) -> sa.Select:
     return _loan_left(_one_loan(scope, Loan.user_id == _member(scope)))
 
 
+def _coop_loan_repaid(scope: Scope) -> sa.Select:
+    return _loan_repaid(_one_loan(scope, Loan.cooperative_id == _coop(scope)))
+
+
+def _coop_loan_left(scope: Scope) -> sa.Select:
+    return _loan_left(_one_loan(scope, Loan.cooperative_id == _coop(scope)))
+
+
 def _any_loan_left(scope: Scope) -> sa.Select:
     return _loan_left(_one_loan(scope))
 
@@ -497,6 +505,9 @@ FIGURES: list[Figure] = [
     Figure("cooperative", "overview", "contributions", "Contributions", _coop_contributions),
     Figure("cooperative", "overview", "loans_outstanding", "Loans outstanding", _coop_outstanding),
     Figure("cooperative", "overview", "allocation", "Cooperative allocation earned", _coop_allocation),
+    Figure("cooperative", "members", "balance", "Savings balance", _coop_member_balance, ("of",)),
+    Figure("cooperative", "loans", "repaid", "Repaid on this loan", _coop_loan_repaid, ("loan",)),
+    Figure("cooperative", "loans", "left", "Outstanding on this loan", _coop_loan_left, ("loan",)),
     Figure("parent_org", "overview", "fees", "Registration fees of its cooperatives", _organization_fees),
     Figure("parent_org", "overview", "allocation", "Parent organization allocation earned", _organization_allocation),
     Figure("parent_org", "cooperatives", "contributions", "Contributions", _organization_contributions, ("row",)),
