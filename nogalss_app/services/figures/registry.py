@@ -400,6 +400,11 @@ def _coop_loan_left(scope: Scope) -> sa.Select:
     return _loan_left(_one_loan(scope, Loan.cooperative_id == _coop(scope)))
 
 
+def _unattributed_leader(scope: Scope) -> sa.Select:
+    """LEADER shares of fees paid while nobody led the cooperative (they name no leader)."""
+    return sources.allocations(Allocation.recipient == Recipient.LEADER, Allocation.leader_user_id.is_(None))
+
+
 def _any_loan_left(scope: Scope) -> sa.Select:
     return _loan_left(_one_loan(scope))
 
@@ -501,6 +506,9 @@ FIGURES: list[Figure] = [
     Figure("finance", "loans", "at_risk", "More than 30 days past due", _portfolio_at_risk),
     Figure("leader", "repayments", "arrears", "In arrears", _coop_arrears),
     Figure("leader", "repayments", "outstanding", "Outstanding in the cooperative", _coop_outstanding),
+    Figure("finance", "loans", "left", "Outstanding on this loan", _any_loan_left, ("loan",)),
+    Figure("leader", "repayments", "left", "Left to repay on this loan", _coop_loan_left, ("loan",)),
+    Figure("super_admin", "overview", "unattributed_leader", "Leader shares unattributed", _unattributed_leader),
     Figure("apex", "loans", "left", "Outstanding on this loan", _any_loan_left, ("loan",)),
     Figure("cooperative", "overview", "contributions", "Contributions", _coop_contributions),
     Figure("cooperative", "overview", "loans_outstanding", "Loans outstanding", _coop_outstanding),
