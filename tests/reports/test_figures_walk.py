@@ -8,11 +8,15 @@ import re
 from itertools import product
 
 import pytest
+import sqlalchemy as sa
 
+from nogalss_app.extensions import db
+from nogalss_app.models import Cooperative, Loan, Recipient
 from nogalss_app.security import DASHBOARDS
 from nogalss_app.services.figures import FIGURES
 from nogalss_app.services.money import parse_naira
 from nogalss_app.services.stats.registry import dashboard_panels
+from tests import factories
 from tests.support.demo import demo_user, seed_demo_data, sign_in_demo
 
 LINK = re.compile(r'<a class="figure-link" data-figure="([^"]+)" href="([^"]+)">([^<]+)</a>')
@@ -113,6 +117,10 @@ def test_every_figure_link_of_every_dashboard_adds_up(demo, app):
             "parent_org": f"organization={organization_id}",
         }.get(key, "")
         seen |= walk(admin, key, query)
+    # the cooperative with a loan in arrears (its repayments panel lists it) and a leader share nobody can be named for
+    seen |= walk(admin, "leader", f"cooperative={demo_user('leader4').cooperative_id}")
+    factories.FeeFactory(shares={Recipient.LEADER: (1000, 500_00)})
+    seen |= walk(admin, "super_admin", "")
     assert seen == {(f.dashboard, f.panel, f.key) for f in FIGURES}
 
 
@@ -145,3 +153,37 @@ def test_figures_keep_the_dashboards_scope_rules(demo, app):
     if theirs:
         row = theirs[0]
         assert member.get(f"/figures/member/savings/balance/rows/{row['entity']}/{row['id']}").status_code == 404
+
+
+def test_loan_and_organization_figures_keep_their_scope(demo, app):
+    coop = app.test_client()
+    sign_in_demo(coop, "coop1")
+    coop_id = demo_user("coop1").cooperative_id
+    own = db.session.scalar(sa.select(Loan.id).where(Loan.cooperative_id == coop_id).limit(1))
+    other = db.session.scalar(sa.select(Loan.id).where(Loan.cooperative_id != coop_id).limit(1))
+    assert own is not None and other is not None
+    assert coop.get(f"/api/figures/cooperative/loans/repaid?loan={own}").status_code == 200
+    assert coop.get(f"/api/figures/cooperative/loans/left?loan={other}").status_code == 404
+    for bad in ("", "loan=abc", "loan=-1", "loan=" + "9" * 40):
+        assert coop.get(f"/api/figures/cooperative/loans/left?{bad}").status_code == 422, bad
+    member = app.test_client()
+    sign_in_demo(member, "member1")
+    theirs = db.session.scalar(sa.select(Loan.id).where(Loan.user_id != demo_user("member1").id).limit(1))
+    assert member.get(f"/api/figures/member/loans/repaid?loan={theirs}").status_code == 404
+    org = app.test_client()
+    sign_in_demo(org, "org1")
+    organization_id = demo_user("org1").parent_organization_id
+    foreign = db.session.scalar(
+        sa.select(Cooperative.id).where(
+            sa.or_(Cooperative.parent_organization_id != organization_id, Cooperative.parent_organization_id.is_(None))
+        )
+    )
+    assert foreign is not None
+    assert org.get(f"/api/figures/parent-organization/cooperatives/fees?row={foreign}").status_code == 404
+    assert org.get("/api/figures/finance/loans/arrears").status_code == 403
+    admin = app.test_client()
+    sign_in_demo(admin, "super-admin")
+    assert admin.get("/api/figures/parent-organization/overview/fees").status_code == 422
+    # the portfolio's arrears drill down to the loans in arrears, each with its amount in arrears
+    arrears = admin.get("/api/figures/finance/loans/arrears?per_page=100").get_json()
+    assert arrears["total_kobo"] > 0 and all(row["entity"] == "loan" for row in arrears["rows"])

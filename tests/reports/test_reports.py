@@ -96,6 +96,38 @@ def test_report_totals_equal_the_dashboard_figures(admin):
     assert report_json(admin, "contributions", *month)["totals"]["amount_kobo"] == by_month
 
 
+ARREARS_KEYS = ("arrears_1_30_kobo", "arrears_31_60_kobo", "arrears_61_90_kobo", "arrears_over_90_kobo")
+
+
+def test_the_loans_report_reads_moneys_schedule_and_equals_the_loan_panels(admin, app):
+    every = periods()["all"]
+    body = report_json(admin, "loans", *every)
+    rows, totals = body["rows"], body["totals"]
+    portfolio = dashboard_stats("finance", admin)["loans"]
+    assert totals["outstanding_kobo"] == portfolio["outstanding_kobo"]
+    assert sum(totals[key] for key in ARREARS_KEYS) == portfolio["arrears_kobo"] > 0
+    late = [row for row in rows if any(row[key] for key in ARREARS_KEYS)]
+    assert len(late) == portfolio["arrears_count"]
+    at_risk = sum(row["outstanding_kobo"] for row in rows if row["days_past_due"] > 30)
+    assert at_risk == portfolio["at_risk_kobo"] > 0
+    # each loan's row agrees with its row on the panels (money's schedule, interest and total due)
+    panel_late = {loan["id"]: loan for loan in portfolio["late"]}
+    by_id = {row["id"]: row for row in rows}
+    for loan_id, loan in panel_late.items():
+        row = by_id[loan_id]
+        assert row["days_past_due"] == loan["days_past_due"]
+        assert row["outstanding_kobo"] == loan["remaining_kobo"] == row["total_due_kobo"] - row["repaid_kobo"]
+        assert sum(row[key] for key in ARREARS_KEYS) == loan["arrears_kobo"]
+    assert any(row["total_due_kobo"] > row["disbursed_kobo"] for row in rows), "the demo loans carry interest"
+    # a leader's report on their cooperative equals their repayments panel
+    leader = app.test_client()
+    sign_in_demo(leader, "leader4")
+    own = report_json(leader, "loans", *every)["totals"]
+    panel = dashboard_stats("leader", leader)["repayments"]
+    assert own["outstanding_kobo"] == panel["outstanding_kobo"]
+    assert sum(own[key] for key in ARREARS_KEYS) == panel["arrears_kobo"] > 0
+
+
 def test_a_fund_sees_its_own_share_equal_to_its_dashboard(app):
     seed_demo_data()
     client = app.test_client()

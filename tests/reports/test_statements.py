@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 
 from nogalss_app.models.types import utcnow
+from nogalss_app.services import balances, transactions
 from nogalss_app.services.money import format_naira
 from nogalss_app.services.periods import local_today
 from tests.support.demo import demo_user, seed_demo_data, sign_in_demo
@@ -91,3 +92,54 @@ def test_the_member_dashboard_offers_the_statement(demo, app):
     html = client.get("/dashboard/member/panels/actions").get_data(as_text=True)
     assert f'href="/api/statements/{member.id}?format=pdf"' in html
     assert "Download statement" in html
+
+
+def test_savings_adjustments_are_statement_lines_and_part_of_every_balance_figure(demo, app):
+    member = demo_user("member1")
+    admin = demo_user("super-admin")
+    for direction, amount in (("credit", 2_500_00), ("debit", 700_00)):
+        transactions.create_adjustment(
+            {
+                "type": "ADJUSTMENT",
+                "user_id": member.id,
+                "amount_kobo": amount,
+                "reason": f"Statement test {direction}",
+                "direction": direction,
+                "status": "SUCCESSFUL",
+            },
+            actor_id=admin.id,
+        )
+    balance = balances.savings_balance_kobo(member.id)
+    client = app.test_client()
+    sign_in_demo(client, "member1")
+    body = client.get(f"/api/statements/{member.id}").get_json()
+    assert body["closing_kobo"] == balance == dashboard_stats("member", client)["savings"]["balance_kobo"]
+    adjusted = [line for line in body["lines"] if line["description"].startswith("Savings adjustment")]
+    assert sorted(line["amount_kobo"] for line in adjusted) == [-700_00, 2_500_00]
+    assert body["opening_kobo"] + sum(line["amount_kobo"] for line in body["lines"]) == body["closing_kobo"]
+    figure = client.get("/api/figures/member/savings/balance?per_page=100").get_json()
+    assert figure["total_kobo"] == balance
+    # the leader's members panel shows (and drills down to) the same balance
+    leader = app.test_client()
+    sign_in_demo(leader, "leader1")
+    listed = {m["id"]: m for m in dashboard_stats("leader", leader)["members"]["items"]}
+    assert listed[member.id]["savings_balance_kobo"] == balance
+    of = leader.get(f"/api/figures/leader/members/balance?of={member.id}").get_json()
+    assert of["total_kobo"] == balance
+
+
+def test_a_statement_shows_each_loan_with_moneys_schedule(demo, app):
+    client = app.test_client()
+    member = sign_in_demo(client, "member4")
+    loans = client.get(f"/api/statements/{member.id}").get_json()["loans"]
+    panel = {loan["id"]: loan for loan in dashboard_stats("member", client)["loans"]["items"]}
+    assert loans and any(loan["arrears_kobo"] for loan in loans), "member4 has a loan in arrears"
+    for loan in loans:
+        shown = panel[loan["id"]]
+        assert loan["total_due_kobo"] == shown["total_due_kobo"]
+        assert loan["outstanding_kobo"] == shown["remaining_kobo"]
+        assert (loan["arrears_kobo"], loan["days_past_due"]) == (shown["arrears_kobo"], shown["days_past_due"])
+        assert [i["due"] for i in loan["schedule"]] == [i["due_on"] for i in shown["instalments"]]
+        if loan["schedule"]:
+            assert sum(i["amount_kobo"] for i in loan["schedule"]) == loan["total_due_kobo"]
+        assert sum(r["amount_kobo"] for r in loan["repayments"]) == loan["repaid_kobo"]

@@ -28,6 +28,13 @@ ENTITIES = ("transaction", "loan", "withdrawal", "expense")
 
 bp = Blueprint("figures", __name__, url_prefix="/figures")
 api = Blueprint("api_figures", __name__, url_prefix="/api/figures")
+CHOOSER = {"leader": "cooperative", "cooperative": "cooperative", "parent_org": "organization"}
+
+
+@bp.app_template_global("dashboard_slug")
+def dashboard_slug(dashboard: str) -> str:
+    """Return the URL slug of a dashboard key (e.g. parent_org → parent-organization) for figure links."""
+    return DASHBOARDS[dashboard]["slug"]
 
 
 def _resolve(slug: str, panel_name: str, key: str) -> tuple[str, Figure, Scope] | object:
@@ -44,7 +51,7 @@ def _resolve(slug: str, panel_name: str, key: str) -> tuple[str, Figure, Scope] 
         raise NotFound("No such figure.")
     scope = resolve_scope(dashboard, current_user, request.args)
     if scope is None:
-        field = "cooperative" if dashboard == "leader" else "member"
+        field = CHOOSER.get(dashboard, "member")
         raise ValidationFailed(f"Choose the {field} to view.", {field: "required for a super admin"})
     if scope_args(scope):
         audit.record_view_as(dashboard, actor_id=current_user.id, chosen=scope_args(scope))

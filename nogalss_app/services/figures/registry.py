@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 import sqlalchemy as sa
 
@@ -16,26 +17,31 @@ from ...extensions import db
 from ...models import (
     Allocation,
     Contribution,
+    Cooperative,
     Expense,
     ExpenseStatus,
     LeaderLink,
     Loan,
+    LoanInstalment,
     LoanStatus,
     Recipient,
     Role,
     Transaction,
+    TxStatus,
     TxType,
     User,
     Withdrawal,
     WithdrawalStatus,
 )
-from ...models.enums import DISBURSED_LOAN_STATUSES
+from ...models.enums import DISBURSED_LOAN_STATUSES, OUTSTANDING_LOAN_STATUSES
 from ..errors import NotFound, ValidationFailed
 from ..fields import id_from_text
+from ..periods import local_today
 from ..stats import compute
 from ..stats import queries_platform_finance as qf
 from ..stats.panels.super_admin import distribution_months
 from ..stats.queries_funds import REGISTRATION_CATEGORIES
+from ..stats.queries_loans import PAR_DAYS
 from ..stats.queries_platform import IS_FEE, SUCCESSFUL
 from ..stats.scope import Scope
 from . import sources
@@ -235,14 +241,27 @@ def _coop_member_balance(scope: Scope) -> sa.Select:
         members = sa.select(sa.literal(member_id))
     return _union(
         sources.contributions(Contribution.user_id.in_(members)),
+        _adjustments(Transaction.user_id.in_(members)),
         sources.withdrawals(Withdrawal.user_id.in_(members), PROCESSED, negative=True),
     )
 
 
+def _adjustments(*where: sa.ColumnElement[bool]) -> sa.Select:
+    """Successful savings adjustments (services.balances): credits add to savings, debits take from them."""
+    return sources.ledger(
+        Transaction.type == TxType.ADJUSTMENT,
+        Transaction.status == TxStatus.SUCCESSFUL,
+        *where,
+        negative=Transaction.is_debit.is_(True),
+    )
+
+
 def _member_balance(scope: Scope) -> sa.Select:
+    """The member's savings: contributions ± successful adjustments − processed withdrawals."""
     user_id = _member(scope)
     return _union(
         sources.contributions(Contribution.user_id == user_id),
+        _adjustments(Transaction.user_id == user_id),
         sources.withdrawals(Withdrawal.user_id == user_id, PROCESSED, negative=True),
     )
 
@@ -258,6 +277,182 @@ def _member_this_month(scope: Scope) -> sa.Select:
 
 def _member_withdrawn(scope: Scope) -> sa.Select:
     return sources.withdrawals(Withdrawal.user_id == _member(scope), PROCESSED)
+
+
+# Loans (money's schedule: loan_instalments covered in order by repaid_kobo, services.loan_terms.standing) -------
+
+OUTSTANDING = Loan.status.in_(sorted(OUTSTANDING_LOAN_STATUSES))
+REMAINING = Loan.total_due_kobo - Loan.repaid_kobo
+
+
+def _due_before(day) -> sa.ScalarSelect:
+    """Return Σ of the loan's instalments due before `day` (correlated to Loan)."""
+    return (
+        sa.select(sa.func.coalesce(sa.func.sum(LoanInstalment.amount_kobo), 0))
+        .where(LoanInstalment.loan_id == Loan.id, LoanInstalment.due_on < day)
+        .correlate(Loan)
+        .scalar_subquery()
+    )
+
+
+def arrears_kobo(today) -> sa.ColumnElement[int]:
+    """Return a loan's arrears on `today` in SQL, as `loan_terms.standing` computes it.
+
+    Instalments are covered in order and fall due in order, so the overdue ones are a prefix of the schedule and
+    what is unpaid of them is max(0, Σ due before today − repaid).
+    """
+    due = _due_before(today)
+    return sa.case((due > Loan.repaid_kobo, due - Loan.repaid_kobo), else_=0)
+
+
+def more_days_past_due_than(days: int, today) -> sa.ColumnElement[bool]:
+    """Return whether a loan's oldest unpaid instalment is more than `days` past due on `today`."""
+    return _due_before(today - timedelta(days=days)) > Loan.repaid_kobo
+
+
+def _outstanding_loans(*where: sa.ColumnElement[bool]) -> sa.Select:
+    """APPROVED/ACTIVE loans, each with what is still owed (total due − repaid)."""
+    return sources.loans(OUTSTANDING, *where, amount=REMAINING)
+
+
+def _loans_in_arrears(scope: Scope, *where: sa.ColumnElement[bool]) -> sa.Select:
+    """Outstanding loans in arrears today, each with its amount in arrears."""
+    owed = arrears_kobo(local_today(scope.now))
+    return sources.loans(OUTSTANDING, owed > 0, *where, amount=owed)
+
+
+def _portfolio_outstanding(scope: Scope) -> sa.Select:
+    return _outstanding_loans()
+
+
+def _portfolio_arrears(scope: Scope) -> sa.Select:
+    return _loans_in_arrears(scope)
+
+
+def _portfolio_at_risk(scope: Scope) -> sa.Select:
+    return _outstanding_loans(more_days_past_due_than(PAR_DAYS, local_today(scope.now)))
+
+
+def _repaid_this_month(scope: Scope) -> sa.Select:
+    month = compute.last_months(scope.now, 1)[0]
+    return sources.ledger(
+        SUCCESSFUL,
+        Transaction.type == TxType.REPAYMENT,
+        Transaction.created_at >= month.start,
+        Transaction.created_at < month.end,
+    )
+
+
+def _coop_arrears(scope: Scope) -> sa.Select:
+    return _loans_in_arrears(scope, Loan.cooperative_id == _coop(scope))
+
+
+def _coop_outstanding(scope: Scope) -> sa.Select:
+    return _outstanding_loans(Loan.cooperative_id == _coop(scope))
+
+
+def _member_outstanding(scope: Scope) -> sa.Select:
+    return _outstanding_loans(Loan.user_id == _member(scope))
+
+
+def _one_loan(scope: Scope, *where: sa.ColumnElement[bool]) -> int:
+    """Return the loan of the `loan` parameter when it matches `where` (else 404: not in this figure's scope)."""
+    loan_id = id_from_text(scope.params.get("loan") or "")
+    if loan_id is None:
+        raise ValidationFailed("Check the loan.", {"loan": "must be a loan number"})
+    if db.session.scalar(sa.select(Loan.id).where(Loan.id == loan_id, *where)) is None:
+        raise NotFound("No such loan here.")
+    return loan_id
+
+
+def _loan_left(loan_id: int) -> sa.Select:
+    """What is still owed on one outstanding loan: its total due (+) less each successful repayment (−)."""
+    return _union(
+        sources.loans(Loan.id == loan_id, OUTSTANDING, amount=Loan.total_due_kobo),
+        sources.ledger(
+            SUCCESSFUL,
+            Transaction.type == TxType.REPAYMENT,
+            Transaction.loan_id == loan_id,
+            sa.exists().where(Loan.id == loan_id, OUTSTANDING),
+            negative=sa.true(),
+        ),
+    )
+
+
+def _loan_repaid(loan_id: int) -> sa.Select:
+    """The successful repayment lines of one loan (their sum is its repaid amount)."""
+    return sources.ledger(SUCCESSFUL, Transaction.type == TxType.REPAYMENT, Transaction.loan_id == loan_id)
+
+
+def _member_loan_repaid(scope: Scope) -> sa.Select:
+    return _loan_repaid(_one_loan(scope, Loan.user_id == _member(scope)))
+
+
+def _member_loan_left(scope: Scope) -> sa.Select:
+    return _loan_left(_one_loan(scope, Loan.user_id == _member(scope)))
+
+
+def _coop_loan_repaid(scope: Scope) -> sa.Select:
+    return _loan_repaid(_one_loan(scope, Loan.cooperative_id == _coop(scope)))
+
+
+def _coop_loan_left(scope: Scope) -> sa.Select:
+    return _loan_left(_one_loan(scope, Loan.cooperative_id == _coop(scope)))
+
+
+def _unattributed_leader(scope: Scope) -> sa.Select:
+    """LEADER shares of fees paid while nobody led the cooperative (they name no leader)."""
+    return sources.allocations(Allocation.recipient == Recipient.LEADER, Allocation.leader_user_id.is_(None))
+
+
+def _any_loan_left(scope: Scope) -> sa.Select:
+    return _loan_left(_one_loan(scope))
+
+
+# Cooperative and parent-organization dashboards -------------------------------------------------------------------
+
+
+def _coop_allocation(scope: Scope) -> sa.Select:
+    return sources.allocations(Allocation.recipient == Recipient.COOPERATIVE, Allocation.cooperative_id == _coop(scope))
+
+
+def _organization(scope: Scope) -> int:
+    """Return the parent organization in scope (its figures never run without one)."""
+    if scope.organization_id is None:
+        raise ValueError("parent organization figures need an organization in scope")
+    return scope.organization_id
+
+
+def _organization_coops(scope: Scope) -> sa.Select:
+    """The cooperatives of the organization; with `row`, only that one (another's is a 404)."""
+    coops = sa.select(Cooperative.id).where(Cooperative.parent_organization_id == _organization(scope))
+    raw = scope.params.get("row")
+    if raw:
+        coop_id = id_from_text(raw)
+        if coop_id is None or db.session.scalar(coops.where(Cooperative.id == coop_id)) is None:
+            raise NotFound("No such cooperative in this organization.")
+        coops = sa.select(sa.literal(coop_id))
+    return coops
+
+
+def _organization_fees(scope: Scope) -> sa.Select:
+    """Successful registration fees (member and cooperative) of the organization's cooperatives."""
+    return sources.ledger(
+        Transaction.type == TxType.FEE,
+        Transaction.status == TxStatus.SUCCESSFUL,
+        Transaction.cooperative_id.in_(_organization_coops(scope)),
+    )
+
+
+def _organization_contributions(scope: Scope) -> sa.Select:
+    return sources.contributions(Contribution.cooperative_id.in_(_organization_coops(scope)))
+
+
+def _organization_allocation(scope: Scope) -> sa.Select:
+    return sources.allocations(
+        Allocation.recipient == Recipient.PARENT_ORGANIZATION,
+        Allocation.parent_organization_id == _organization(scope),
+    )
 
 
 _APEX_FEES, _APEX_SHARE, _APEX_MONTHS = _fund(Recipient.APEX_FUNDS)
@@ -302,6 +497,29 @@ FIGURES: list[Figure] = [
     Figure("member", "savings", "this_month", "Saved this month", _member_this_month),
     Figure("member", "savings", "contributed", "Contributed in all", _member_contributed),
     Figure("member", "savings", "withdrawn", "Paid out in withdrawals", _member_withdrawn),
+    Figure("member", "loans", "outstanding", "Loans outstanding", _member_outstanding),
+    Figure("member", "loans", "repaid", "Repaid on this loan", _member_loan_repaid, ("loan",)),
+    Figure("member", "loans", "left", "Left to repay on this loan", _member_loan_left, ("loan",)),
+    Figure("finance", "loans", "outstanding", "Loans outstanding", _portfolio_outstanding),
+    Figure("finance", "loans", "repaid_this_month", "Repaid this month", _repaid_this_month),
+    Figure("finance", "loans", "arrears", "In arrears", _portfolio_arrears),
+    Figure("finance", "loans", "at_risk", "More than 30 days past due", _portfolio_at_risk),
+    Figure("leader", "repayments", "arrears", "In arrears", _coop_arrears),
+    Figure("leader", "repayments", "outstanding", "Outstanding in the cooperative", _coop_outstanding),
+    Figure("finance", "loans", "left", "Outstanding on this loan", _any_loan_left, ("loan",)),
+    Figure("leader", "repayments", "left", "Left to repay on this loan", _coop_loan_left, ("loan",)),
+    Figure("super_admin", "overview", "unattributed_leader", "Leader shares unattributed", _unattributed_leader),
+    Figure("apex", "loans", "left", "Outstanding on this loan", _any_loan_left, ("loan",)),
+    Figure("cooperative", "overview", "contributions", "Contributions", _coop_contributions),
+    Figure("cooperative", "overview", "loans_outstanding", "Loans outstanding", _coop_outstanding),
+    Figure("cooperative", "overview", "allocation", "Cooperative allocation earned", _coop_allocation),
+    Figure("cooperative", "members", "balance", "Savings balance", _coop_member_balance, ("of",)),
+    Figure("cooperative", "loans", "repaid", "Repaid on this loan", _coop_loan_repaid, ("loan",)),
+    Figure("cooperative", "loans", "left", "Outstanding on this loan", _coop_loan_left, ("loan",)),
+    Figure("parent_org", "overview", "fees", "Registration fees of its cooperatives", _organization_fees),
+    Figure("parent_org", "overview", "allocation", "Parent organization allocation earned", _organization_allocation),
+    Figure("parent_org", "cooperatives", "contributions", "Contributions", _organization_contributions, ("row",)),
+    Figure("parent_org", "cooperatives", "fees", "Registration fees", _organization_fees, ("row",)),
 ]
 
 

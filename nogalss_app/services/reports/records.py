@@ -5,21 +5,23 @@ A leader's reports (and a super admin's, when they choose a cooperative) are fil
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
 
-from ...models import Contribution, Cooperative, Expense, Loan, User, Withdrawal, WithdrawalStatus
+from ...extensions import db
+from ...models import Contribution, Cooperative, Expense, Loan, LoanInstalment, User, Withdrawal, WithdrawalStatus
 from ...models.enums import DISBURSED_LOAN_STATUSES, OUTSTANDING_LOAN_STATUSES
 from ..exports import Column, Kind
-from ..stats.compute import LOCAL_TZ
+from ..loan_terms import standing
+from ..periods import local_today
 from .base import Request, as_int, name_of, stream
 
 AGING = (("arrears_1_30_kobo", 1, 30), ("arrears_31_60_kobo", 31, 60), ("arrears_61_90_kobo", 61, 90))
 AGING_OVER = "arrears_over_90_kobo"
+BATCH = 500
 
 
 def _in(column: Any, request: Request) -> sa.ColumnElement[bool]:
@@ -144,31 +146,19 @@ def expenses_rows(request: Request) -> Iterator[dict[str, Any]]:
 # Loans ------------------------------------------------------------------------------------------------------------
 
 
-def add_months_clamped(day: date, months: int) -> date:
-    """Return the same day `months` later, clamped to the end of a shorter month."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = index // 12, index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def arrears(total_kobo: int, repaid_kobo: int, months: int, disbursed_at: datetime, today: date) -> tuple[int, int]:
-    """Return (amount in arrears, days past due of the oldest uncovered instalment) of a flat schedule.
-
-    Equal monthly instalments (the remainder on the last), the first one month after disbursement (Nigerian
-    date); repayments cover instalments in order.
-    """
-    start = disbursed_at.astimezone(LOCAL_TZ).date()
-    base, remainder = divmod(total_kobo, months)
-    covered, owed, oldest = repaid_kobo, 0, None
-    for number in range(1, months + 1):
-        amount = base + (remainder if number == months else 0)
-        due = add_months_clamped(start, number)
-        paid = min(covered, amount)
-        covered -= paid
-        if due < today and paid < amount:
-            owed += amount - paid
-            oldest = oldest or due
-    return owed, (today - oldest).days if oldest else 0
+def schedules(loan_ids: list[int]) -> dict[int, list[tuple[int, date, int]]]:
+    """Return each loan's (number, due date, amount) instalments from money's `loan_instalments`, in order."""
+    rows: dict[int, list[tuple[int, date, int]]] = {loan_id: [] for loan_id in loan_ids}
+    if not loan_ids:
+        return rows
+    query = (
+        sa.select(LoanInstalment.loan_id, LoanInstalment.number, LoanInstalment.due_on, LoanInstalment.amount_kobo)
+        .where(LoanInstalment.loan_id.in_(loan_ids))
+        .order_by(LoanInstalment.loan_id, LoanInstalment.number)
+    )
+    for loan_id, number, due_on, amount in db.session.execute(query):
+        rows[loan_id].append((number, due_on, int(amount)))
+    return rows
 
 
 def loans_columns(request: Request) -> list[Column]:
@@ -180,6 +170,7 @@ def loans_columns(request: Request) -> list[Column]:
         Column("cooperative", "Cooperative"),
         Column("status", "Status"),
         Column("disbursed_kobo", "Disbursed", Kind.AMOUNT),
+        Column("total_due_kobo", "Total due", Kind.AMOUNT),
         Column("repaid_kobo", "Repaid", Kind.AMOUNT),
         Column("outstanding_kobo", "Outstanding", Kind.AMOUNT),
         Column("days_past_due", "Days past due", Kind.COUNT, total=False),
@@ -188,9 +179,35 @@ def loans_columns(request: Request) -> list[Column]:
     ]
 
 
+def _disbursed_at() -> Any:
+    """Return when a loan was disbursed (its approval for loans older than the disbursement column)."""
+    return sa.func.coalesce(Loan.disbursed_at, Loan.decided_at, Loan.created_at)
+
+
+def _loan_row(loan: Loan, member: str, coop: str | None, schedule: list, today: date) -> dict[str, Any]:
+    """Return one loan's position today from its schedule (services.loan_terms.standing)."""
+    open_ = loan.status in OUTSTANDING_LOAN_STATUSES
+    state = standing(schedule, loan.repaid_kobo, today)
+    owed, days = (state.arrears_kobo, state.days_past_due) if open_ else (0, 0)
+    return {
+        "date": loan.disbursed_at or loan.decided_at or loan.created_at,
+        "id": loan.id,
+        "member": member,
+        "cooperative": coop or "—",
+        "status": loan.status.label,
+        "disbursed_kobo": loan.amount_kobo,
+        "total_due_kobo": loan.total_due_kobo,
+        "repaid_kobo": loan.repaid_kobo,
+        "outstanding_kobo": loan.remaining_kobo if open_ else 0,
+        "days_past_due": days,
+        **{key: (owed if low <= days <= high else 0) for key, low, high in AGING},
+        AGING_OVER: owed if days > 90 else 0,
+    }
+
+
 def loans_rows(request: Request) -> Iterator[dict[str, Any]]:
-    """Yield the loans disbursed (approved) in the period with their position today."""
-    disbursed_at = sa.func.coalesce(Loan.decided_at, Loan.created_at)
+    """Yield the loans disbursed in the period with their position today, read in batches with their schedules."""
+    disbursed_at = _disbursed_at()
     query = (
         sa.select(Loan, User.first_name, User.last_name, Cooperative.name)
         .outerjoin(User, User.id == Loan.user_id)
@@ -199,23 +216,18 @@ def loans_rows(request: Request) -> Iterator[dict[str, Any]]:
         .where(*_coop_filter(Loan.cooperative_id, request))
         .order_by(disbursed_at, Loan.id)
     )
-    today = request.now.astimezone(LOCAL_TZ).date()
-    for loan, first, last, coop in stream(query):
-        when = loan.decided_at or loan.created_at
-        open_ = loan.status in OUTSTANDING_LOAN_STATUSES
-        outstanding = loan.amount_kobo - loan.repaid_kobo if open_ else 0
-        owed, days = arrears(loan.amount_kobo, loan.repaid_kobo, loan.duration_months, when, today) if open_ else (0, 0)
-        row = {
-            "date": when,
-            "id": loan.id,
-            "member": name_of(first, last),
-            "cooperative": coop or "—",
-            "status": loan.status.label,
-            "disbursed_kobo": loan.amount_kobo,
-            "repaid_kobo": loan.repaid_kobo,
-            "outstanding_kobo": outstanding,
-            "days_past_due": days,
-            **{key: (owed if low <= days <= high else 0) for key, low, high in AGING},
-            AGING_OVER: owed if days > 90 else 0,
-        }
-        yield row
+    today = local_today(request.now)
+    batch: list[Any] = []
+    for row in stream(query):
+        batch.append(row)
+        if len(batch) >= BATCH:
+            yield from _loan_batch(batch, today)
+            batch = []
+    yield from _loan_batch(batch, today)
+
+
+def _loan_batch(batch: list[Any], today: date) -> Iterator[dict[str, Any]]:
+    """Yield the rows of a batch of loans, reading their instalments in one SELECT."""
+    found = schedules([row[0].id for row in batch])
+    for loan, first, last, coop in batch:
+        yield _loan_row(loan, name_of(first, last), coop, found[loan.id], today)

@@ -1,5 +1,5 @@
 """Member statements (SPEC §10): opening balance, one line per movement of savings with a running balance, the
-closing balance, and each loan with its schedule and repayments.
+closing balance, and each loan with its schedule (money's `loan_instalments`), its standing and repayments.
 
 The lines are the rows of the member's "savings balance" figure (services.figures), the same definition the
 member dashboard's balance drills down to, so a statement to today closes at the balance on the dashboard.
@@ -16,17 +16,19 @@ import sqlalchemy as sa
 
 from ...extensions import db
 from ...models import Loan, Role, Transaction, TxStatus, TxType, User
-from ...models.enums import DISBURSED_LOAN_STATUSES, OUTSTANDING_LOAN_STATUSES
+from ...models.enums import OUTSTANDING_LOAN_STATUSES
 from ..errors import NotFound, ValidationFailed
 from ..exports import Column, Kind, SummaryLine, Table
 from ..figures import find_figure
+from ..loan_terms import standing
 from ..periods import MIN_DATE, Period, local_today, parse_date
 from ..stats.compute import LOCAL_TZ
 from ..stats.scope import Scope
 from .base import ORGANISATION, name_of
-from .records import add_months_clamped
+from .records import schedules
 
 MEMBER_ROLES = (Role.MEMBER, Role.LEADER)
+KINDS = {TxType.CONTRIBUTION: "Contribution", TxType.ADJUSTMENT: "Savings adjustment"}
 COLUMNS = [
     Column("date", "Date", Kind.DATETIME),
     Column("reference", "Reference"),
@@ -106,11 +108,12 @@ def build_statement(member: User, viewer: User, period: Period, now: datetime) -
         .where(rows.c.date >= period.start, rows.c.date < period.end)
         .order_by(rows.c.date, rows.c.entity, rows.c.id)
     ).all()
+    types = _ledger_types([int(row.id) for row in found if row.entity == "transaction"])
     balance, lines = opening, []
     for row in found:
         amount = int(row.amount_kobo)
         balance += amount
-        kind = "Contribution" if amount >= 0 else "Withdrawal"
+        kind = "Withdrawal" if row.entity == "withdrawal" else KINDS.get(types.get(int(row.id)), "Contribution")
         lines.append(
             {
                 "date": row.date,
@@ -123,13 +126,23 @@ def build_statement(member: User, viewer: User, period: Period, now: datetime) -
     return Statement(member, period, opening, lines, balance, member_loans(member.id, local_today(now)))
 
 
+def _ledger_types(ids: list[int]) -> dict[int, TxType]:
+    """Return the ledger type of each transaction line (a contribution or a savings adjustment)."""
+    if not ids:
+        return {}
+    return dict(db.session.execute(sa.select(Transaction.id, Transaction.type).where(Transaction.id.in_(ids))).all())
+
+
 def member_loans(member_id: int, today: date) -> list[dict[str, Any]]:
-    """Return the member's loans with their instalment schedule and repayments."""
+    """Return the member's loans with money's instalment schedule, its standing on `today`, and repayments."""
     loans = db.session.scalars(
         sa.select(Loan).where(Loan.user_id == member_id).order_by(Loan.created_at, Loan.id)
     ).all()
+    found = schedules([loan.id for loan in loans])
     out = []
     for loan in loans:
+        owed = loan.status in OUTSTANDING_LOAN_STATUSES
+        state = standing(found[loan.id], loan.repaid_kobo, today)
         repayments = db.session.scalars(
             sa.select(Transaction)
             .where(Transaction.loan_id == loan.id, Transaction.type == TxType.REPAYMENT)
@@ -141,11 +154,22 @@ def member_loans(member_id: int, today: date) -> list[dict[str, Any]]:
                 "id": loan.id,
                 "status": loan.status.value,
                 "amount_kobo": loan.amount_kobo,
+                "interest_bp": loan.interest_bp,
+                "total_due_kobo": loan.total_due_kobo,
                 "repaid_kobo": loan.repaid_kobo,
-                "outstanding_kobo": loan.amount_kobo - loan.repaid_kobo
-                if loan.status in OUTSTANDING_LOAN_STATUSES
-                else 0,
-                "schedule": _schedule(loan),
+                "outstanding_kobo": loan.remaining_kobo if owed else 0,
+                "arrears_kobo": state.arrears_kobo if owed else 0,
+                "days_past_due": state.days_past_due if owed else 0,
+                "schedule": [
+                    {
+                        "number": i.number,
+                        "due": i.due_on.isoformat(),
+                        "amount_kobo": i.amount_kobo,
+                        "covered_kobo": i.covered_kobo,
+                        "in_arrears": i.in_arrears,
+                    }
+                    for i in state.instalments
+                ],
                 "repayments": [
                     {"reference": tx.reference, "date": tx.created_at.isoformat(), "amount_kobo": tx.amount_kobo}
                     for tx in repayments
@@ -153,22 +177,6 @@ def member_loans(member_id: int, today: date) -> list[dict[str, Any]]:
             }
         )
     return out
-
-
-def _schedule(loan: Loan) -> list[dict[str, Any]]:
-    """Return a disbursed loan's monthly instalments (equal, the remainder on the last), or none before that."""
-    if loan.decided_at is None or loan.status not in DISBURSED_LOAN_STATUSES:
-        return []
-    start = loan.decided_at.astimezone(LOCAL_TZ).date()
-    base, remainder = divmod(loan.amount_kobo, loan.duration_months)
-    return [
-        {
-            "number": n,
-            "due": add_months_clamped(start, n).isoformat(),
-            "amount_kobo": base + (remainder if n == loan.duration_months else 0),
-        }
-        for n in range(1, loan.duration_months + 1)
-    ]
 
 
 def statement_json(statement: Statement) -> dict[str, Any]:

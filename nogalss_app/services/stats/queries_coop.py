@@ -15,6 +15,9 @@ from ...models import (
     LoanStatus,
     Recipient,
     Role,
+    Transaction,
+    TxStatus,
+    TxType,
     User,
     Withdrawal,
     WithdrawalStatus,
@@ -98,7 +101,8 @@ def pending_loans(cooperative_id: int, limit: int = 50) -> list[dict[str, Any]]:
 def members_with_balances(cooperative_id: int, limit: int = 200) -> list[dict[str, Any]]:
     """Return the cooperative's MEMBER users by name with their savings balance, in one grouped SELECT.
 
-    Balance = all their contributions − their PROCESSED withdrawals (services.balances rules).
+    Balance = all their contributions ± their SUCCESSFUL savings adjustments − their PROCESSED withdrawals
+    (services.balances rules).
     """
     member_ids = sa.select(User.id).where(User.cooperative_id == cooperative_id, User.role == Role.MEMBER)
     saved = (
@@ -109,6 +113,17 @@ def members_with_balances(cooperative_id: int, limit: int = 200) -> list[dict[st
         )
         .where(Contribution.user_id.in_(member_ids))
         .group_by(Contribution.user_id)
+        .subquery()
+    )
+    signed = sa.case((Transaction.is_debit.is_(True), -Transaction.amount_kobo), else_=Transaction.amount_kobo)
+    adjusted = (
+        sa.select(Transaction.user_id, sum_kobo(signed).label("total"))
+        .where(
+            Transaction.user_id.in_(member_ids),
+            Transaction.type == TxType.ADJUSTMENT,
+            Transaction.status == TxStatus.SUCCESSFUL,
+        )
+        .group_by(Transaction.user_id)
         .subquery()
     )
     withdrawn = (
@@ -128,8 +143,10 @@ def members_with_balances(cooperative_id: int, limit: int = 200) -> list[dict[st
             sa.func.coalesce(saved.c.total, 0).label("contributed"),
             sa.func.coalesce(saved.c.count, 0).label("contributions"),
             sa.func.coalesce(withdrawn.c.total, 0).label("withdrawn"),
+            sa.func.coalesce(adjusted.c.total, 0).label("adjusted"),
         )
         .outerjoin(saved, saved.c.user_id == User.id)
+        .outerjoin(adjusted, adjusted.c.user_id == User.id)
         .outerjoin(withdrawn, withdrawn.c.user_id == User.id)
         .where(User.cooperative_id == cooperative_id, User.role == Role.MEMBER)
         .order_by(User.first_name, User.last_name, User.id)
@@ -143,7 +160,7 @@ def members_with_balances(cooperative_id: int, limit: int = 200) -> list[dict[st
             "is_active": r.is_active,
             "joined_at": r.created_at,
             "contributions_count": int(r.contributions),
-            "savings_balance_kobo": balance_kobo(int(r.contributed), int(r.withdrawn)),
+            "savings_balance_kobo": balance_kobo(int(r.contributed) + int(r.adjusted), int(r.withdrawn)),
         }
         for r in rows
     ]

@@ -40,8 +40,8 @@ def _active_members(*where: Any) -> sa.Select:
 
 
 def _outstanding(cooperative_id: int) -> int:
-    """Return what is still owed on the cooperative's APPROVED/ACTIVE loans (amount − repaid, as balances counts)."""
-    owed = sa.select(sum_kobo(Loan.amount_kobo - Loan.repaid_kobo)).where(
+    """Return what is still owed on the cooperative's APPROVED/ACTIVE loans (total due − repaid, as balances counts)."""
+    owed = sa.select(sum_kobo(Loan.total_due_kobo - Loan.repaid_kobo)).where(
         Loan.cooperative_id == cooperative_id, Loan.status.in_(sorted(OUTSTANDING_LOAN_STATUSES))
     )
     return _one(owed)
@@ -198,11 +198,7 @@ def cooperative_loans(cooperative_id: int, limit: int = 50) -> list[dict[str, An
             "member": f"{first} {last}".strip(),
             "amount_kobo": int(loan.amount_kobo),
             "repaid_kobo": int(loan.repaid_kobo or 0),
-            "outstanding_kobo": (
-                max(0, int(loan.amount_kobo) - int(loan.repaid_kobo or 0))
-                if loan.status in OUTSTANDING_LOAN_STATUSES
-                else 0
-            ),
+            "outstanding_kobo": (loan.remaining_kobo if loan.status in OUTSTANDING_LOAN_STATUSES else 0),
             "status": loan.status,
             "applied_at": loan.created_at,
         }
