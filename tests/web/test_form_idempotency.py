@@ -21,6 +21,7 @@ from nogalss_app.services.actor import Actor
 from tests import factories
 from tests.factories import cooperative_with_saver, saver
 from tests.support.client import sign_in
+from tests.support.concurrency import run_together
 from tests.support.records import interest_free_loans
 from tests.support.snapshot import assert_nothing_changed, table_counts
 
@@ -230,3 +231,24 @@ def test_the_csrf_token_is_not_part_of_the_request(app):
 
     assert again.status_code == first.status_code == 200 and again.headers["Idempotent-Replayed"] == "true"
     assert form.count() == 1
+
+
+@pytest.mark.postgres  # SQLite's in-memory test database shares one connection: nothing runs concurrently
+@pytest.mark.parametrize("name", ["withdrawal request", "finance repayment", "finance expense"])
+def test_simultaneous_posts_of_one_form_with_one_key_create_one_record(app, name):
+    form = FORMS[name]
+    client, url, fields, _ = prepared(app, form)
+    cookie = client.get_cookie("session").value
+    before_count = form.count()
+
+    def attempt(_: int):
+        other = app.test_client()
+        other.set_cookie("session", cookie)
+        other.csrf_token = client.csrf_token
+        return answer(post(other, url, fields, KEY, htmx=form.htmx))
+
+    outcomes = run_together(app, 6, attempt)
+
+    statuses = [outcome[0] if isinstance(outcome, tuple) else outcome for outcome in outcomes]
+    assert statuses == [200] * 6 and len(set(map(repr, outcomes))) == 1, statuses
+    assert form.count() == before_count + 1
