@@ -185,11 +185,14 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 
 def idempotent(view: Callable) -> Callable:
-    """Make a JSON create honour `Idempotency-Key` (SPEC §5; services.idempotency does the bookkeeping).
+    """Make a create honour `Idempotency-Key` (SPEC §5; services.idempotency does the bookkeeping).
 
     Without the header the view runs as usual. With it, a retry by the same user with the same key and the same
-    request (method, path, JSON body) gets the first answer (status and body; `Idempotent-Replayed: true`) and
-    creates nothing; the key with another request is a 422. Only a successful answer is kept.
+    request (method, path, JSON body or form fields) gets the first answer (status, body and the headers a client
+    acts on: content type, X-Live-V, HX-*, Location; plus `Idempotent-Replayed: true`) and creates nothing; the
+    key with another request is a 422. Only a successful answer (2xx, or a 3xx after a plain form) is kept.
+    Panel forms get the key from live.js, which rotates it once an answer arrived: a double click or a retry after
+    a lost answer replays the panel the first post rendered.
     """
     view.idempotent = True  # read by the OpenAPI document
 
@@ -200,7 +203,10 @@ def idempotent(view: Callable) -> Callable:
             return view(*args, **kwargs)
         found = idempotency.claim(current_user.id, key, request.endpoint or "", _request_hash())
         if isinstance(found, idempotency.Replay):
-            replayed = current_app.response_class(found.body, status=found.status_code, mimetype="application/json")
+            replayed = current_app.response_class(found.body, status=found.status_code)
+            replayed.headers["Content-Type"] = found.headers.get("Content-Type", "application/json")
+            for name, value in found.headers.items():
+                replayed.headers[name] = value
             replayed.headers["Idempotent-Replayed"] = "true"
             return replayed
         try:
@@ -209,8 +215,10 @@ def idempotent(view: Callable) -> Callable:
             with contextlib.suppress(Exception):  # e.g. the database went away: the claim is abandoned instead
                 idempotency.release(found)
             raise
-        if 200 <= response.status_code < 300:
-            idempotency.complete(found, response.status_code, response.get_data(as_text=True))
+        if 200 <= response.status_code < 400:
+            idempotency.complete(
+                found, response.status_code, response.get_data(as_text=True), _replayed_headers(response)
+            )
         else:
             idempotency.release(found)
         return response
@@ -218,9 +226,26 @@ def idempotent(view: Callable) -> Callable:
     return wrapper
 
 
+def _replayed_headers(response) -> dict[str, str]:
+    """Return the headers of an answer that a replay must give again (never cookies or timings)."""
+    return {
+        name: value
+        for name, value in response.headers.items()
+        if name.lower() in REPLAYED_HEADERS or name.lower().startswith("hx-")
+    }
+
+
+REPLAYED_HEADERS = frozenset({"content-type", "x-live-v", "location"})
+FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+
+
 def _request_hash() -> str:
-    """Return a digest of what makes two requests "the same": method, path and the JSON body (key order aside)."""
-    body = request.get_json(silent=True) if request.get_data(cache=True) else None
+    """Return a digest of what makes two requests "the same": method, path and the JSON body (key order aside)
+    or the form's fields (the CSRF token aside: it may rotate between a post and its retry)."""
+    if request.mimetype in FORM_TYPES:
+        body: Any = sorted((name, value) for name, value in request.form.items(multi=True) if name != "csrf_token")
+    else:
+        body = request.get_json(silent=True) if request.get_data(cache=True) else None
     canonical = json.dumps([request.method, request.path, body], sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 

@@ -24,10 +24,13 @@ class ThrottleEvent(db.Model):
 
 
 class IdempotencyKey(db.Model):
-    """The first answer to a JSON create sent with an `Idempotency-Key`, replayed to retries for 24 hours.
+    """The first answer to a create sent with an `Idempotency-Key`, replayed to retries for 24 hours.
 
-    (user_id, key) is unique: of two concurrent requests with one key, one inserts the row and runs the create;
-    the other finds the row and waits for (or replays) its answer.
+    The answer is its status, body and the headers a client acts on (`response_headers`, a JSON object: the
+    content type, X-Live-V, HX-* and Location), so a panel form's HTML answer replays as it was first given.
+
+        (user_id, key) is unique: of two concurrent requests with one key, one inserts the row and runs the create;
+        the other finds the row and waits for (or replays) its answer.
     """
 
     __tablename__ = "idempotency_keys"
@@ -43,4 +46,5 @@ class IdempotencyKey(db.Model):
     request_hash: Mapped[str] = mapped_column(sa.String(64))
     status_code: Mapped[int | None] = mapped_column(sa.Integer)
     response_body: Mapped[str | None] = mapped_column(sa.Text)
+    response_headers: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,5 +1,6 @@
-"""Idempotency keys for JSON creates (SPEC §5): the same key from the same user within 24 hours gets the first
-answer back and creates nothing; the same key with another request is refused (422).
+"""Idempotency keys for creates (SPEC §5; JSON creates and the panel forms that send live.js's key): the same key
+from the same user within 24 hours gets the first answer back (status, body, the headers a client acts on) and
+creates nothing; the same key with another request is refused (422).
 
 A key is claimed by inserting its row (unique on user and key) before the create runs, in its own committed
 transaction; the create's answer is stored on the row once it succeeded. A concurrent request with the same key
@@ -9,8 +10,9 @@ it changed nothing, so a corrected retry may use the key again.
 
 from __future__ import annotations
 
+import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -45,6 +47,7 @@ class Replay:
 
     status_code: int
     body: str
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 def check_key(key: str) -> str:
@@ -72,7 +75,7 @@ def claim(user_id: int, key: str, endpoint: str, request_hash: str, *, now: date
         if row.endpoint != endpoint or row.request_hash != request_hash:
             raise ValidationFailed(REUSED, {"Idempotency-Key": REUSED})
         if row.status_code is not None:
-            return Replay(row.status_code, row.response_body or "")
+            return Replay(row.status_code, row.response_body or "", _headers(row.response_headers))
         if time.monotonic() >= deadline:
             raise Conflict("A request with this Idempotency-Key is still being processed; retry in a moment.")
         time.sleep(POLL_SECONDS)
@@ -103,13 +106,25 @@ def _insert(user_id: int, key: str, endpoint: str, request_hash: str, now: datet
     return Claim(row.id)
 
 
-def complete(claimed: Claim, status_code: int, body: str) -> None:
-    """Store the create's answer on its key, for retries to replay."""
+def _headers(stored: str | None) -> dict[str, str]:
+    """Return the stored headers of an answer (none for a row written before headers were kept)."""
+    if not stored:
+        return {}
+    value = json.loads(stored)
+    return {str(name): str(text) for name, text in value.items()} if isinstance(value, dict) else {}
+
+
+def complete(claimed: Claim, status_code: int, body: str, headers: dict[str, str] | None = None) -> None:
+    """Store the create's answer (status, body, the headers that matter) on its key, for retries to replay."""
     db.session.rollback()
     db.session.execute(
         sa.update(IdempotencyKey)
         .where(IdempotencyKey.id == claimed.id)
-        .values(status_code=status_code, response_body=body)
+        .values(
+            status_code=status_code,
+            response_body=body,
+            response_headers=json.dumps(headers, sort_keys=True) if headers else None,
+        )
     )
     db.session.commit()
 

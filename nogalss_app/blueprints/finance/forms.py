@@ -13,7 +13,7 @@ from ...services import expenses, repayments, withdrawals
 from ...services.actor import Actor
 from ...services.fields import parse_status
 from ...services.money import format_naira
-from ..web import answer, naira_field, optional_text, roles_only
+from ..web import answer, idempotent, naira_field, optional_text, roles_only
 
 DASHBOARD = "finance"
 WITHDRAWAL_DONE = {
@@ -49,6 +49,7 @@ def expense_fields(*, partial: bool) -> dict[str, Any]:
 
 
 @roles_only({Role.FINANCE})
+@idempotent
 def create_expense():
     """Record a pending expense of the signed-in finance user."""
 
@@ -82,6 +83,7 @@ def delete_expense(expense_id: int):
 
 
 @roles_only({Role.FINANCE, Role.SUPER_ADMIN})
+@idempotent
 def record_repayment():
     """Record an offline repayment from the loans panel (loan, amount in naira, reference, paid on)."""
 

@@ -3,6 +3,7 @@
 Amounts are naira text; each form has its own amount field name and its own form id (contribute, loan,
 withdrawal), so a refusal shows next to the right input. Every answer is the re-rendered panel with the form's
 outcome, except a contribution that started: the browser goes to the gateway's checkout (`HX-Redirect` for htmx).
+The creates honour live.js's `Idempotency-Key` (`@idempotent`): a double submission answers the first result.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from ...services.money import format_naira
 from ...services.payments import flow
 from ..dashboards.picker import picker_page
 from ..public.pages import checkout_redirect
-from ..web import Outcome, callback_url, current_gateway, naira_field, panel_reply, refusal
+from ..web import Outcome, callback_url, current_gateway, idempotent, naira_field, panel_reply, refusal
 
 DASHBOARD, PANEL = "member", "actions"
 
@@ -56,6 +57,7 @@ def preview_contribution():
     return _reply(typed, preview=flow.fee_preview(current_gateway(), amount))
 
 
+@idempotent
 def contribute():
     """Open a contribution payment and send the browser to the gateway's checkout."""
     try:
@@ -70,6 +72,7 @@ def contribute():
     return checkout_redirect(started.authorization_url)
 
 
+@idempotent
 def repay_loan(loan_id: int):
     """Open a repayment of one of your loans from the loans panel and send the browser to the checkout."""
     try:
@@ -85,6 +88,7 @@ def repay_loan(loan_id: int):
     return checkout_redirect(started.authorization_url)
 
 
+@idempotent
 def apply_for_loan():
     """Apply for a loan from the panel's form (amount in naira, purpose, duration in months)."""
     data = {
@@ -99,6 +103,7 @@ def apply_for_loan():
     return _reply(Outcome(notice=f"Your loan application for {amount} was sent to your cooperative leader."))
 
 
+@idempotent
 def request_withdrawal():
     """Request a withdrawal from the panel's form (amount in naira, reason)."""
     try:

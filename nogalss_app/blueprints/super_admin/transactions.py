@@ -9,7 +9,7 @@ from ...models import TxCategory, TxStatus, TxType
 from ...services import transactions
 from ...services.errors import ServiceError, ValidationFailed
 from ...services.money import MoneyError, format_naira, parse_naira
-from ..web import Outcome, refusal
+from ..web import Outcome, idempotent, refusal
 
 PAGE = "super_admin.records_transactions"
 FORM_ID = "adjustment"
@@ -66,6 +66,7 @@ def records_transactions():
     return transactions_page()
 
 
+@idempotent
 def records_create_adjustment():
     """Record a manual adjustment from the form (naira text, a reason, credit or debit)."""
     data, errors = _adjustment_data(request.form)

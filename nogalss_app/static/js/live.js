@@ -156,11 +156,21 @@
     if (form.classList.contains("panel-options")) return false;
     return fieldsOf(form).some(function (f) {
       if (f.type === "checkbox" || f.type === "radio") return f.checked !== f.defaultChecked;
+      if (f.tagName === "SELECT" && !f.multiple) return f.selectedIndex !== defaultIndex(f);
       if (f.tagName === "SELECT") {
         return Array.prototype.some.call(f.options, function (o) { return o.selected !== o.defaultSelected; });
       }
       return f.value !== f.defaultValue;
     });
+  }
+
+  // The option a single select shows untouched: the one marked selected, else the first that is not disabled
+  // (no option marked selected is the usual case: comparing with defaultSelected would call it edited).
+  function defaultIndex(select) {
+    var options = Array.prototype.slice.call(select.options);
+    var marked = options.findIndex(function (o) { return o.defaultSelected; });
+    if (marked !== -1) return marked;
+    return options.findIndex(function (o) { return !o.disabled; });
   }
 
   // A panel being edited is not swapped under the user: typed text, focus in a field, an open confirm step.
