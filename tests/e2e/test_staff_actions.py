@@ -2,9 +2,9 @@
 
 (a) member1 applies for a loan over the JSON API while leader1's dashboard is open → leader1's `loans` panel lists
     it; leader1 approves it in the panel → member1's open dashboard shows the loan approved.
-(b) finance pays out member3's approved withdrawal from the queue (a confirmed second step) → member3's savings
-    balance and withdrawal status change; finance rejects member8's pending request → member8's withdrawable
-    balance goes back up.
+(b) the super admin pays out member3's approved withdrawal from finance's queue (a confirmed second step; finance
+    approved it, and four eyes keep the approver from paying out) → member3's savings balance and withdrawal status
+    change; finance rejects member8's pending request → member8's withdrawable balance goes back up.
 (c) finance records an expense: a refused amount is shown at the field with what was typed kept; once corrected,
     the super admin's open `expenses` panel lists it.
 """
@@ -75,6 +75,7 @@ def test_a_loan_application_reaches_the_leader_and_the_approval_reaches_the_memb
 @pytest.mark.slow
 def test_finance_pays_out_and_rejects_and_the_members_balances_follow(module_deployment, new_page):
     finance = open_dashboard(new_page, module_deployment, "finance", "finance")
+    admin = open_dashboard(new_page, module_deployment, "super-admin", "finance")
     payee = open_dashboard(new_page, module_deployment, "member3", "member")
     refused = open_dashboard(new_page, module_deployment, "member8", "member")
     balance = payee.locator("#panel-savings .figure").first
@@ -82,11 +83,11 @@ def test_finance_pays_out_and_rejects_and_the_members_balances_follow(module_dep
     withdrawable = refused.locator("#panel-withdrawals .figure").first
     before_withdrawable = withdrawable.inner_text()
 
-    approved = finance.locator("#panel-withdrawals tr", has_text="₦4,000.00").filter(has_text="Approved")
+    approved = admin.locator("#panel-withdrawals tr", has_text="₦4,000.00").filter(has_text="Approved")
     approved.locator("summary", has_text="Mark processed").click()
     approved.get_by_role("button", name="Confirm: pay out ₦4,000.00").click()
 
-    expect(finance.locator("#panel-withdrawals .flash-success")).to_contain_text("paid out", timeout=LIVE)
+    expect(admin.locator("#panel-withdrawals .flash-success")).to_contain_text("paid out", timeout=LIVE)
     expect(payee.locator("#panel-withdrawals")).to_contain_text("Processed", timeout=LIVE)
     expect(balance).not_to_have_text(before_balance, timeout=LIVE)
     assert naira(before_balance) - naira(balance.inner_text()) == 4_000_00
@@ -98,7 +99,7 @@ def test_finance_pays_out_and_rejects_and_the_members_balances_follow(module_dep
     expect(withdrawable).not_to_have_text(before_withdrawable, timeout=LIVE)
     assert naira(withdrawable.inner_text()) - naira(before_withdrawable) == 2_500_00
     expect(refused.locator("#panel-withdrawals")).to_contain_text("Rejected")
-    assert_not_reloaded(finance, payee, refused)
+    assert_not_reloaded(finance, admin, payee, refused)
 
 
 @pytest.mark.slow
