@@ -53,7 +53,8 @@ def test_a_contribution_updates_finance_and_the_member_without_reload(deployment
     expect(member.locator("#panel-savings")).to_contain_text(format_naira(before_member + 250_000))
     expect(finance.locator("#panel-overview")).to_have_class(re.compile("panel-changed"))
     finance.wait_for_timeout(600)  # let any stray refetch show itself before counting
-    assert set(finance_fetches) == FINANCE_PANELS_FOR_CONTRIBUTIONS
+    # The changed panels arrive pushed (rendered once for the view): none of them is fetched again.
+    assert set(finance_fetches) & FINANCE_PANELS_FOR_CONTRIBUTIONS == set(), finance_fetches
     assert navigations == []  # no reload
     assert finance.console_errors == [] and member.console_errors == []
 
@@ -84,5 +85,5 @@ def test_a_burst_of_100_changes_causes_few_refetches_and_ends_right(deployment, 
 
     expect(finance.locator("#panel-overview")).to_contain_text(format_naira(before + 100 * 100_000), timeout=5_000)
     finance.wait_for_timeout(1_000)
-    assert 1 <= fetches.count("overview") <= 5, fetches
+    assert fetches.count("overview") <= 5, fetches  # pushed; a refetch only where a push was skipped
     assert "users_by_role" not in fetches and "expenses" not in fetches

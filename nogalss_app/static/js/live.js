@@ -274,6 +274,7 @@
   // Pushed fragments ---------------------------------------------------------------------------------------------
 
   function swapPushed(el, html, v) {
+    el.setAttribute("data-pushes", String(parseInt(el.getAttribute("data-pushes") || "0", 10) + 1));
     var ctx = { text: html, target: el, swap: "innerMorph", sourceElement: el, liveInfo: { kind: "push", v: v } };
     swapKind = "push";
     var done = htmx.swap(ctx);
