@@ -11,12 +11,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ...extensions import db
-from ...models import Contribution, Cooperative, Expense, Loan, LoanInstalment, User, Withdrawal, WithdrawalStatus
+from ...models import Contribution, Cooperative, Expense, Loan, User, Withdrawal, WithdrawalStatus
 from ...models.enums import DISBURSED_LOAN_STATUSES, OUTSTANDING_LOAN_STATUSES
 from ..exports import Column, Kind
 from ..loan_terms import standing
 from ..periods import local_today
+from ..stats.queries_loans import schedules
 from .base import Request, as_int, name_of, stream
 
 AGING = (("arrears_1_30_kobo", 1, 30), ("arrears_31_60_kobo", 31, 60), ("arrears_61_90_kobo", 61, 90))
@@ -144,21 +144,6 @@ def expenses_rows(request: Request) -> Iterator[dict[str, Any]]:
 
 
 # Loans ------------------------------------------------------------------------------------------------------------
-
-
-def schedules(loan_ids: list[int]) -> dict[int, list[tuple[int, date, int]]]:
-    """Return each loan's (number, due date, amount) instalments from money's `loan_instalments`, in order."""
-    rows: dict[int, list[tuple[int, date, int]]] = {loan_id: [] for loan_id in loan_ids}
-    if not loan_ids:
-        return rows
-    query = (
-        sa.select(LoanInstalment.loan_id, LoanInstalment.number, LoanInstalment.due_on, LoanInstalment.amount_kobo)
-        .where(LoanInstalment.loan_id.in_(loan_ids))
-        .order_by(LoanInstalment.loan_id, LoanInstalment.number)
-    )
-    for loan_id, number, due_on, amount in db.session.execute(query):
-        rows[loan_id].append((number, due_on, int(amount)))
-    return rows
 
 
 def loans_columns(request: Request) -> list[Column]:

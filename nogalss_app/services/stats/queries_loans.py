@@ -21,7 +21,7 @@ from .queries_platform import full_name
 PAR_DAYS = 30
 
 
-def _schedules(loan_ids: list[int]) -> dict[int, list[tuple[int, date, int]]]:
+def schedules(loan_ids: list[int]) -> dict[int, list[tuple[int, date, int]]]:
     """Return each loan's (number, due date, amount) instalments, in order."""
     rows: dict[int, list[tuple[int, date, int]]] = {loan_id: [] for loan_id in loan_ids}
     if not loan_ids:
@@ -87,9 +87,9 @@ def loans_with_standing(*where: sa.ColumnElement, now: datetime, limit: int, off
         .offset(offset)
     )
     found = db.session.execute(query).all()
-    schedules = _schedules([row[0].id for row in found])
+    instalments = schedules([row[0].id for row in found])
     today = local_today(now)
-    return [_row(loan, full_name(first, last), coop, schedules[loan.id], today) for loan, first, last, coop in found]
+    return [_row(loan, full_name(first, last), coop, instalments[loan.id], today) for loan, first, last, coop in found]
 
 
 def outstanding_loans(*where: sa.ColumnElement, now: datetime) -> list[dict]:
