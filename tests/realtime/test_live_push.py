@@ -84,7 +84,7 @@ def test_two_processes_render_a_change_once_and_both_deliver_it(two_processes):
     for name in ("leader1", "admin_on_one", "admin_on_two"):
         events = sockets[name][1]
         assert wait_until(lambda events=events: signal_at(events) is not None, timeout=8), name
-        assert set(fragments(events)) == {"loans", "overview"}, (name, events)
+        assert set(fragments(events)) == {"loans", "overview", "repayments"}, (name, events)
         assert [n for n, _ in events].index("dashboard:panels") < signal_at(events)
     # The super admins' view on both processes: one render, the same fragment on both.
     on_one, on_two = fragments(sockets["admin_on_one"][1]), fragments(sockets["admin_on_two"][1])
