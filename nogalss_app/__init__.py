@@ -56,7 +56,7 @@ def register_extensions(app: Flask) -> None:
         models,  # noqa: F401  (registers the tables)
         sockets,
     )
-    from .services import passwords, realtime
+    from .services import passwords, push, realtime
 
     db.init_app(app)
     migrate.init_app(
@@ -80,6 +80,7 @@ def register_extensions(app: Flask) -> None:
     )
     sockets.register_handlers(app)
     realtime.init_app(app)
+    push.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

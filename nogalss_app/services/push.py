@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable
 
 from .. import metrics
+from ..extensions import socketio
 from ..models.types import utcnow
 from .delivery import dispatcher
 from .queue_link import link
@@ -166,3 +167,9 @@ def _reset(floor: int) -> None:
 dispatcher.on_rows.append(_note_rows)
 dispatcher.on_reset.append(_reset)
 dispatcher.before_signals.append(pusher.push)
+
+
+def init_app(app) -> None:
+    """Read this app's push settings; the dispatcher renders and pushes through `pusher.push` before its signals."""
+    pusher.configure(app.config)
+    pusher.sleep = socketio.sleep

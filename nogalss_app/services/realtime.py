@@ -25,7 +25,6 @@ from ..models.types import utcnow
 from . import rooms as room_names
 from .delivery import EVENT_NAME, Item, dispatcher
 from .local_sockets import kick_local
-from .push import pusher
 from .queue_link import QueueUnavailable, link
 
 log = logging.getLogger(__name__)
@@ -179,8 +178,6 @@ def init_app(app) -> None:
     """
     dispatcher.reset()
     dispatcher.configure(app.config)
-    pusher.configure(app.config)
-    pusher.sleep = socketio.sleep
     dispatcher.mode = "inline" if app.config.get("TESTING") else "none"
     link.configure(app.config.get("REDIS_URL"), app.config.get("SOCKETIO_CHANNEL", "nogalss-socketio"))
     link.on_message(_on_queue_message)
