@@ -120,7 +120,8 @@ def test_a_withdrawal_needs_two_people_and_the_members_balances_follow(module_de
     queue = finance.locator("#panel-withdrawals")
     row = queue.locator("tr", has_text=reason)
     expect(row).to_contain_text("₦1,000.00", timeout=LIVE)
-    row.get_by_role("button", name="Approve").click()
+    row.locator("summary", has_text="Approve").click()  # approving moves money: two steps, the amount stated
+    row.get_by_role("button", name=re.compile(r"^Confirm: approve")).click()
     expect(queue.locator(".flash-success")).to_contain_text("₦1,000.00 withdrawal was approved", timeout=LIVE)
 
     row.locator("summary", has_text="Mark processed").click()
