@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 EVENT_NAME = "dashboard:update"
 CHECK_EVERY = 2.0  # seconds between runs of the periodic checks (revoked sessions)
 BATCH = 500  # rows read per query
+TICK = 0.025  # the longest the delivery loop sleeps between its checks
 START_WINDOW = 1000  # at start, rows this far below the newest are checked for gaps
 
 
@@ -59,10 +60,13 @@ class Dispatcher:
         self.last_v = 0
         self.cursor: Cursor | None = None
         self._woken = False
+        self._wakeup = None  # the loop's event (of the server's async mode): a wake or a new item ends its sleep
         self._lock = threading.Lock()
         self._read_lock = threading.Lock()
         self._pending: list[Item] = []
         self._first = self._last = 0.0
+        self._sent_at = -1e9  # when the last flush went out
+        self._leading = False  # the current flush began after a quiet window: it goes out at once
         self._unmarked: set[int] = set()
         self.checks: list = []  # callables run every CHECK_EVERY seconds in the loop, inside an app context
         self.on_rows: list = []  # callables given every ChangeLog row this process reads (views.versions)
@@ -93,6 +97,7 @@ class Dispatcher:
         """Read the ChangeLog now: a local commit or the queue said it grew."""
         if self.mode == "loop":
             self._woken = True
+            self._nudge()
         elif self.mode == "inline":
             self.read()
             self.drain(force=True)
@@ -176,8 +181,10 @@ class Dispatcher:
                 metrics.COALESCED.inc()
             else:
                 self._first = now
+                self._leading = now - self._sent_at >= self.window
             self._pending.append(item)
             self._last = now
+        self._nudge()
 
     def signal(self, item: Item) -> None:
         """Send a row-less signal (e.g. connection counts) with the next flush."""
@@ -188,14 +195,20 @@ class Dispatcher:
     # Sending ------------------------------------------------------------------------------------------------
 
     def drain(self, force: bool = False) -> None:
-        """Send the current flush when its window has passed (or it waited too long); mark its rows emitted."""
+        """Send the current flush when due; mark its rows emitted.
+
+        A flush that began after a quiet window (no flush in the last `window`) is due at once: a lone change costs
+        no waiting. Changes arriving within a window of a flush are coalesced until the window passes with no new
+        one, or the first of them has waited `max_wait`.
+        """
         now = time.monotonic()
         with self._lock:
             if not self._pending:
                 return
-            if not (force or now - self._last >= self.window or now - self._first >= self.max_wait):
+            if not (force or self._leading or now - self._last >= self.window or now - self._first >= self.max_wait):
                 return
             items, self._pending = self._pending, []
+            self._sent_at = now
         self._emit(items)
         self._unmarked |= {item.id for item in items if item.id is not None}
         self._mark(items)
@@ -263,10 +276,31 @@ class Dispatcher:
 
     # The loop -----------------------------------------------------------------------------------------------
 
+    def _nudge(self) -> None:
+        """End the loop's sleep now (a wake, or an item whose window starts)."""
+        if self._wakeup is not None:
+            self._wakeup.set()
+
+    def _sleep_for(self, now: float) -> float:
+        """How long the loop may sleep: until the current flush is due, at most one tick."""
+        with self._lock:
+            if not self._pending:
+                return TICK
+            if self._leading:
+                return 0.0
+            due = min(self._last + self.window, self._first + self.max_wait)
+        return max(0.0, min(TICK, due - now))
+
     def loop(self, app) -> None:
-        """Drain due flushes every 25 ms; read the ChangeLog when woken and every poll interval; drop slow sockets."""
+        """Drain each flush when due and read the ChangeLog when woken (both without waiting for a tick), read every
+        poll interval, drop slow sockets.
+        """
         next_read = next_check = next_checks = 0.0
+        server = socketio.server
+        self._wakeup = server.eio.create_event() if server is not None else None
         while self.running:
+            if self._wakeup is not None:
+                self._wakeup.clear()  # before reading the state: a wake from here on ends the coming sleep
             now = time.monotonic()
             try:
                 with app.app_context():
@@ -287,7 +321,15 @@ class Dispatcher:
             if now >= next_check:
                 next_check = now + 1.0
                 drop_slow_sockets(self.queue_max)
-            socketio.sleep(0.025)
+            if self._woken:
+                continue
+            pause = self._sleep_for(time.monotonic())
+            if self._wakeup is None:
+                socketio.sleep(pause)
+            elif pause > 0:
+                self._wakeup.wait(pause)
+            else:
+                socketio.sleep(0)  # due now: let the other greenlets run, then drain
 
 
 def _columns():

@@ -192,6 +192,35 @@ def test_a_burst_of_100_changes_is_coalesced_into_a_few_signals(app):
     assert db.session.query(ChangeLog).filter(ChangeLog.emitted_at.is_(None)).count() == 0
 
 
+def test_a_lone_change_goes_out_at_once_and_the_changes_right_after_it_wait_for_the_window(app):
+    """Leading edge: a change after a quiet window is sent on the first drain; followers are coalesced."""
+    finance = factories.user(role=Role.FINANCE)
+    sock, _ = signed_in_socket(app, finance)
+    sock.get_received()
+    dispatcher = realtime.dispatcher
+    dispatcher.mode = "loop"
+    window = dispatcher.window
+    dispatcher.window = 30.0  # no window can pass by itself during the test
+    try:
+        dispatcher._sent_at = -1e9  # quiet for longer than any window
+        first = send_change("expense.created", ["expenses"], roles=["FINANCE"])
+        dispatcher.read()
+        dispatcher.drain()
+        assert [u["v"] for u in updates(sock)] == [first]  # no waiting for the window
+        second = send_change("expense.created", ["expenses"], roles=["FINANCE"])
+        third = send_change("expense.created", ["transactions"], roles=["FINANCE"])
+        dispatcher.read()
+        dispatcher.drain()
+        assert updates(sock) == []  # within the window of the first flush: held to be coalesced
+        dispatcher.window = 0.0  # the window has passed
+        dispatcher.drain()
+        got = updates(sock)
+        assert [u["v"] for u in got] == [third] and set(got[0]["topics"]) >= {"expenses", "transactions"}
+        assert second < third
+    finally:
+        dispatcher.mode, dispatcher.window = "inline", window
+
+
 def test_a_client_in_several_of_a_changes_rooms_hears_it_once(app):
     leader = factories.user(role=Role.LEADER)
     sock, _ = signed_in_socket(app, leader)
