@@ -76,7 +76,12 @@ class IsolatedClient(FlaskClient):
 def app(database_url):
     """Create the app once per test session with a fresh schema."""
     app = create_app(
-        TestingConfig, SQLALCHEMY_DATABASE_URI=database_url, SQLALCHEMY_ENGINE_OPTIONS=_engine_options(database_url)
+        TestingConfig,
+        SQLALCHEMY_DATABASE_URI=database_url,
+        SQLALCHEMY_ENGINE_OPTIONS=_engine_options(database_url),
+        # A channel of the run's own: with REDIS_URL, two runs (or one run a minute after another) on one Redis
+        # must not share queue messages or the pushed fragments' render claims, which are keyed by it.
+        SOCKETIO_CHANNEL=f"nogalss-test-{uuid.uuid4().hex[:10]}",
     )
     app.test_client_class = IsolatedClient
     with app.app_context():

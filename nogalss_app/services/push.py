@@ -62,7 +62,11 @@ class Pusher:
         changes = [item for item in items if item.id is not None]
         if not changes:
             return 0
-        sent = self._push_banner(changes, server)
+        # Every fragment is rendered after every change of the flush was committed, so it shows them all: it carries
+        # the flush's newest v, the v of the signal that follows (a change of the flush that does not reach the
+        # view, such as a notification to one officer, must not make the pushed panel look older than the signal).
+        flush_v = max(item.id for item in changes)
+        sent = self._push_banner(changes, server, flush_v)
         now = utcnow()
         for view in registry.views():
             reaching = [item for item in changes if view.reached_by(item.rooms)]
@@ -80,7 +84,7 @@ class Pusher:
             if not fragments:
                 continue
             payload = {
-                "v": max(item.id for item in reaching),
+                "v": flush_v,
                 "dashboard": self.slugs.get(view.dashboard, view.dashboard),
                 "panels": fragments,
             }
@@ -136,7 +140,7 @@ class Pusher:
             return render()
         return None
 
-    def _push_banner(self, changes, server) -> int:
+    def _push_banner(self, changes, server, flush_v: int) -> int:
         """Push the alert banner to the rooms of the alert changes of this flush (everyone, for an alert)."""
         alerts = [item for item in changes if "alerts" in item.topics]
         if not alerts or self.banner is None:
@@ -145,7 +149,7 @@ class Pusher:
         if fragment is None:
             return 0
         rooms = sorted({room for item in alerts for room in item.rooms})
-        payload = {"v": max(item.id for item in alerts), "dashboard": "*", "panels": [fragment]}
+        payload = {"v": flush_v, "dashboard": "*", "panels": [fragment]}
         server.emit(PANELS_EVENT, payload, to=rooms if len(rooms) > 1 else rooms[0], ignore_queue=True)
         metrics.PUSHED_FRAGMENTS.inc()
         return 1

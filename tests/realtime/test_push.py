@@ -144,6 +144,30 @@ def test_a_pushed_fragment_reaches_exactly_the_viewers_of_its_scope(app):
     assert [p for n, p in got["leader1"] if n == "dashboard:update"][0]["v"] == v
 
 
+def test_a_pushed_panel_carries_the_v_of_the_signal_that_follows_it(app):
+    """A flush holding a change for the view and a newer one for one officer only (a notification): the shared
+    view's fragments carry the flush's newest v, or the officer's page would refetch what was just pushed."""
+    finance = factories.user(Role.FINANCE)
+    sock = view_socket(app, finance, "finance")
+    sock.get_received()
+    dispatcher = realtime.dispatcher
+    dispatcher.mode = "loop"  # both rows in one flush, as a server process reads one request's commits
+    try:
+        realtime.notify("withdrawal.requested", ["withdrawals"], rooms=realtime.rooms_for(roles=[Role.FINANCE]))
+        realtime.commit()
+        mine = realtime.notify("notification.created", ["notifications"], rooms=[f"user:{finance.id}"])
+        realtime.commit()
+        dispatcher.read()
+        dispatcher.drain(force=True)
+    finally:
+        dispatcher.mode = "inline"
+    events = received(sock)
+    signal = [payload for name, payload in events if name == "dashboard:update"]
+    shared = [e for e in pushed(events) if any(f["name"] == "withdrawals" for f in e["panels"])]
+    assert len(signal) == 1 and signal[0]["v"] == mine.id
+    assert shared and shared[0]["v"] == signal[0]["v"]
+
+
 def test_each_affected_panel_and_view_is_rendered_once_whatever_the_number_of_viewers(app):
     leader = factories.user(Role.LEADER)
     admins = [factories.user(Role.SUPER_ADMIN) for _ in range(3)]

@@ -134,7 +134,8 @@ PANELS: list[Panel] = [
     Panel("loan_limit", "Loan limit", ("contributions", "withdrawals", "loans"), loan_limit),
     Panel("history", "Latest contributions", ("contributions",), history, wide=True),
     Panel("loans", "My loans", ("loans", "repayments"), loans, wide=True),
-    Panel("withdrawals", "My withdrawals", ("withdrawals", "contributions"), withdrawals, wide=True),
+    # The withdrawable figure is S − W − ⌈O / 6⌉: a loan decision or repayment (topic `loans`) moves it too.
+    Panel("withdrawals", "My withdrawals", ("withdrawals", "contributions", "loans"), withdrawals, wide=True),
     Panel(
         "actions",
         "What I can do",
