@@ -5,7 +5,8 @@
 Runs the given server script as `__main__` (the real app by default) after installing a SIGUSR1 handler: each
 signal appends one JSON line to MEMORY_PROBE_OUT with the greenlets alive (how many, of what, their saved C
 stacks), glibc malloc's in-use bytes and, with MEMORY_PROBE_TRACE=1 (tracemalloc on from the start), the Python
-allocations and, from the second signal on, the biggest differences from the first.
+allocations (traced from the first signal on, so the server starts at full speed) and, from the second signal on,
+the biggest differences from the first.
 """
 
 from __future__ import annotations
@@ -65,6 +66,8 @@ def _greenlets() -> dict:
 
 
 def _tracemalloc() -> dict:
+    if not tracemalloc.is_tracing():  # the first signal starts tracing: the diff is what was allocated since
+        tracemalloc.start(10)
     snapshot = tracemalloc.take_snapshot().filter_traces(
         [tracemalloc.Filter(False, tracemalloc.__file__), tracemalloc.Filter(False, "<frozen importlib._bootstrap*")]
     )
@@ -134,8 +137,6 @@ def _probe(*_args) -> None:
 
 def main() -> None:
     script = sys.argv[1] if len(sys.argv) > 1 else "wsgi.py"
-    if TRACE:
-        tracemalloc.start(10)
     signal.signal(signal.SIGUSR1, _probe)
     sys.argv = [script]
     runpy.run_path(script, run_name="__main__")
