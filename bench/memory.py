@@ -265,7 +265,9 @@ def report(name: str, n: int, plain: dict, probed: dict | None, traced: dict | N
                 f" per connection ({(m1.get('allocated', 0) - m0.get('allocated', 0)) / kp / 1024:.1f} KB in live"
                 " blocks)"
             )
-            rest = per["anon"] - (used(m1) - used(m0)) / kp / 1024
+            unused = (m1.get("unused_pools", 0) - m0.get("unused_pools", 0)) / kp / 1024
+            lines.append(f"  - pymalloc's emptied pools (resident once touched) {unused:.1f} KB per connection")
+            rest = per["anon"] - (used(m1) - used(m0)) / kp / 1024 - unused
             lines.append(
                 f"  - anonymous RSS outside pymalloc's pools (mostly the greenlets' Python 3.11 data-stack chunks,"
                 f" 16 KB mmaps each, only touched pages resident) ≈ {rest:.1f} KB per connection"

@@ -115,6 +115,8 @@ def _pymalloc() -> dict:
     }
     found = {}
     for line in text.splitlines():
+        if " unused pools * " in line:  # emptied pools: resident if they were ever touched
+            found["unused_pools"] = int(line.rsplit("=", 1)[1].strip().replace(",", ""))
         for label, key in wanted.items():
             if line.startswith(label):
                 found[key] = int(line.rsplit("=", 1)[1].strip().replace(",", ""))
