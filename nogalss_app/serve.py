@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from flask import Flask
 from flask_socketio import SocketIO
 
@@ -12,6 +14,11 @@ MAX_CONNECTIONS = 10_000
 # that stops reading holds up to 4 MB in the kernel before the per-socket queue bound (REALTIME_CLIENT_QUEUE_MAX)
 # even sees it fall behind; 256 KB is ample for signals and fragments.
 SEND_BUFFER_BYTES = 256 * 1024
+# Read buffer of each connection under gevent (its WSGI handler's `rfile`). gevent's default is io's 8 KB, held for
+# as long as the connection is open: for an idle dashboard socket, which only ever reads pings and small events,
+# that is an eighth of its memory. Requests and WebSocket frames larger than this are still read whole, in more
+# recv calls. See bench/README.md, "Memory per idle connection".
+READ_BUFFER_BYTES = int(os.environ.get("SERVER_READ_BUFFER_BYTES", 2048))
 
 
 def bound_send_buffer(listener) -> None:
@@ -50,13 +57,24 @@ def serve(app: Flask, socketio: SocketIO) -> None:
 
 def _serve_gevent(app: Flask, host: str, port: int) -> None:
     """gevent's WSGI server with gevent-websocket (the measured fastest fan-out)."""
+    import io
+
     from gevent import pywsgi
     from gevent.server import _tcp_listener
     from geventwebsocket.handler import WebSocketHandler
 
+    class Handler(WebSocketHandler):
+        """gevent-websocket's handler reading through a smaller buffer (READ_BUFFER_BYTES)."""
+
+        def __init__(self, sock, address, server) -> None:
+            super().__init__(sock, address, server)
+            if READ_BUFFER_BYTES != io.DEFAULT_BUFFER_SIZE:
+                self.rfile.close()  # nothing read yet: the socket stays open, only this reader goes
+                self.rfile = sock.makefile("rb", READ_BUFFER_BYTES)
+
     listener = _tcp_listener((host, port), backlog=BACKLOG, reuse_addr=True)
     bound_send_buffer(listener)
-    server = pywsgi.WSGIServer(listener, app, handler_class=WebSocketHandler, log=None)
+    server = pywsgi.WSGIServer(listener, app, handler_class=Handler, log=None)
     server.serve_forever()
 
 
