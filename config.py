@@ -65,6 +65,9 @@ class Config:
     SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "gevent")
     # Where `make run` listens.
     HOST = os.environ.get("HOST", "127.0.0.1")
+    # Read buffer of each connection of `python wsgi.py` under gevent (gevent's default is 8 KB, held for as long as
+    # the connection is open); larger requests and frames are still read whole. See bench/README.md, "Memory".
+    SERVER_READ_BUFFER_BYTES = int(os.environ.get("SERVER_READ_BUFFER_BYTES", "2048"))
     PORT = int(os.environ.get("PORT", "5000"))
     # How many reverse proxies (load balancer, nginx) stand in front of the app: their X-Forwarded-For and
     # X-Forwarded-Proto are believed for that many hops (werkzeug ProxyFix). 0 = the socket's peer is the client.

@@ -736,6 +736,21 @@ class Bench:
             f" (alert for everyone / loan of one cooperative in turn); affected (client, panel) pairs per change,"
             f" mean {self.rows[0]['affected']:.1f}."
         )
+        push_rows = [
+            r
+            for r in self.rows + getattr(self, "bursts", [])
+            if r["design"].startswith("push (") or r["design"].startswith("push burst")
+        ]
+        if push_rows:
+            within = [r for r in push_rows if r["p99"] <= 0.25]
+            best = max(within, key=lambda r: r["rate"]) if within else None
+            lines.append(
+                "- highest change rate with push p99 ≤ 250 ms: "
+                + (f"{best['rate']:.1f} changes/s ({best['design']})" if best else "none of the rates tried")
+                + " (rates tried: "
+                + ", ".join(f"{r['rate']:.1f}/s → p99 {r['p99']:.2f} s" for r in push_rows)
+                + ")"
+            )
         for key, value in self.facts.items():
             lines.append(f"- {key}: {value}")
         return "\n".join(lines)

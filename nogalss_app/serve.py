@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 from flask import Flask
 from flask_socketio import SocketIO
 
@@ -14,11 +12,6 @@ MAX_CONNECTIONS = 10_000
 # that stops reading holds up to 4 MB in the kernel before the per-socket queue bound (REALTIME_CLIENT_QUEUE_MAX)
 # even sees it fall behind; 256 KB is ample for signals and fragments.
 SEND_BUFFER_BYTES = 256 * 1024
-# Read buffer of each connection under gevent (its WSGI handler's `rfile`). gevent's default is io's 8 KB, held for
-# as long as the connection is open: for an idle dashboard socket, which only ever reads pings and small events,
-# that is an eighth of its memory. Requests and WebSocket frames larger than this are still read whole, in more
-# recv calls. See bench/README.md, "Memory per idle connection".
-READ_BUFFER_BYTES = int(os.environ.get("SERVER_READ_BUFFER_BYTES", 2048))
 
 
 def bound_send_buffer(listener) -> None:
@@ -63,14 +56,20 @@ def _serve_gevent(app: Flask, host: str, port: int) -> None:
     from gevent.server import _tcp_listener
     from geventwebsocket.handler import WebSocketHandler
 
+    read_buffer = app.config["SERVER_READ_BUFFER_BYTES"]
+
     class Handler(WebSocketHandler):
-        """gevent-websocket's handler reading through a smaller buffer (READ_BUFFER_BYTES)."""
+        """gevent-websocket's handler reading through a smaller buffer (SERVER_READ_BUFFER_BYTES).
+
+        gevent's default is io's 8 KB per connection, held while it is open: for an idle dashboard socket, which
+        only reads pings and small events, an eighth of its memory (bench/README.md, "Memory per idle connection").
+        """
 
         def __init__(self, sock, address, server) -> None:
             super().__init__(sock, address, server)
-            if READ_BUFFER_BYTES != io.DEFAULT_BUFFER_SIZE:
+            if read_buffer != io.DEFAULT_BUFFER_SIZE:
                 self.rfile.close()  # nothing read yet: the socket stays open, only this reader goes
-                self.rfile = sock.makefile("rb", READ_BUFFER_BYTES)
+                self.rfile = sock.makefile("rb", read_buffer)
 
     listener = _tcp_listener((host, port), backlog=BACKLOG, reuse_addr=True)
     bound_send_buffer(listener)
