@@ -172,6 +172,8 @@ def test_offline_pauses_actions_says_since_when_and_catches_up(module_deployment
         expect(finance.locator("#panel-overview")).to_contain_text(format_naira(before + 700_000), timeout=LIVE)
     finally:
         context.close()
+        if server.process is None or server.process.poll() is not None:
+            server.start()  # a failure while offline must not leave the module's later tests without a server
 
 
 def test_only_a_real_change_is_highlighted_and_announced(module_deployment, new_page):

@@ -21,8 +21,8 @@
  * answer reuses it); a second submission of a form still in flight is dropped.
  *
  * Offline. Actions are disabled with the reason, each panel says "not updated since hh:mm" (its server stamp,
- * Nigerian time), the badge says "offline since hh:mm" (server clock, Nigerian time); a reconnect asks the server
- * what changed since the last v seen (dashboard:sync).
+ * Nigerian time), the badge says "offline since hh:mm" (server clock from the answers' Date header, Nigerian
+ * time); a reconnect asks the server what changed since the last v seen (dashboard:sync).
  *
  * Highlights and announcements only for a real change: the panel's text without its "updated" stamp.
  * No inline script anywhere: this file runs under the page's Content-Security-Policy.
@@ -386,10 +386,26 @@
     if (p.textContent !== s.notice.text) p.textContent = s.notice.text;
   }
 
+  // The server's clock: the Date header of its answers. A panel's stamp says when that fragment was computed, and a
+  // fragment served from the cache (same v) can be minutes old on a busy machine, so a stamp is only the fallback
+  // before any answer had a Date, and then the newest one wins (a stamp is never later than the moment it is read).
+  var clockFromDate = false;
+  function readDate(response) {
+    var header = response && response.headers && response.headers.get && response.headers.get("Date");
+    var at = header ? Date.parse(header) : NaN;
+    if (isNaN(at)) return;
+    clockOffsetMs = at - Date.now();
+    clockFromDate = true;
+  }
+
+  var stampSeen = false;
   function readStamp(el) {
+    if (clockFromDate) return;
     var time = el.querySelector("[data-stamp][datetime], .panel-updated time[datetime]");
     var at = time ? Date.parse(time.getAttribute("datetime")) : NaN;
-    if (!isNaN(at)) clockOffsetMs = at - Date.now();
+    if (isNaN(at)) return;
+    clockOffsetMs = stampSeen ? Math.max(clockOffsetMs, at - Date.now()) : at - Date.now();
+    stampSeen = true;
   }
 
   // Offline ------------------------------------------------------------------------------------------------------
@@ -496,6 +512,7 @@
   document.addEventListener("htmx:after:request", function (evt) {
     var ctx = evt.detail && evt.detail.ctx;
     if (!ctx || !ctx.liveInfo || !ctx.response) return;
+    readDate(ctx.response);
     var header = ctx.response.headers && ctx.response.headers.get("X-Live-V");
     if (header !== null && header !== undefined && header !== "") ctx.liveInfo.v = parseInt(header, 10);
     ctx.liveInfo.ok = ctx.response.status < 400;
