@@ -199,8 +199,10 @@ def test_only_a_real_change_is_highlighted_and_announced(module_deployment, new_
 
     # A disconnect and reconnect with no change: nothing flashes either.
     server.stop()
-    expect(finance.locator("#conn-badge")).to_contain_text("offline since", timeout=10_000)
-    server.start()
+    try:
+        expect(finance.locator("#conn-badge")).to_contain_text("offline since", timeout=10_000)
+    finally:
+        server.start()
     wait_until_live(finance)
     finance.wait_for_timeout(800)
     assert changes(finance) == quiet
