@@ -17,6 +17,7 @@ import contextlib
 import functools
 import hashlib
 import json
+import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -182,6 +183,9 @@ def roles_only(roles: Iterable[Role]) -> Callable:
 # Idempotent creates -----------------------------------------------------------------------------------------
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
+# A plain form (no htmx, no live.js: a management page) carries the key as a hidden field rendered with the page,
+# so a double submission or the browser resending the post is one request too; a new render brings a new key.
+IDEMPOTENCY_FIELD = "idempotency_key"
 
 
 def idempotent(view: Callable) -> Callable:
@@ -192,13 +196,16 @@ def idempotent(view: Callable) -> Callable:
     acts on: content type, X-Live-V, HX-*, Location; plus `Idempotent-Replayed: true`) and creates nothing; the
     key with another request is a 422. Only a successful answer (2xx, or a 3xx after a plain form) is kept.
     Panel forms get the key from live.js, which rotates it once an answer arrived: a double click or a retry after
-    a lost answer replays the panel the first post rendered.
+    a lost answer replays the panel the first post rendered. A plain form sends it as the `idempotency_key` field
+    (see new_form_key): the same page posted twice gets the first redirect.
     """
     view.idempotent = True  # read by the OpenAPI document
 
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
         key = request.headers.get(IDEMPOTENCY_HEADER)
+        if key is None and request.mimetype in FORM_TYPES:
+            key = request.form.get(IDEMPOTENCY_FIELD) or None
         if key is None or not current_user.is_authenticated:
             return view(*args, **kwargs)
         found = idempotency.claim(current_user.id, key, request.endpoint or "", _request_hash())
@@ -224,6 +231,11 @@ def idempotent(view: Callable) -> Callable:
         return response
 
     return wrapper
+
+
+def new_form_key() -> str:
+    """Return a fresh key for a plain form's hidden `idempotency_key` field (one per render of the form)."""
+    return f"form-{uuid.uuid4()}"
 
 
 def _replayed_headers(response) -> dict[str, str]:

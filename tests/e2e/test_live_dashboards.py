@@ -66,9 +66,11 @@ def test_after_an_outage_the_badge_says_offline_and_the_page_catches_up(deployme
     before = stats(finance, server, "finance")["overview"]["contributions_kobo"]
 
     server.stop()
-    expect(finance.locator("#conn-badge")).to_contain_text("offline since", timeout=10_000)
-    contribute(deployment, "member2", 7_000)  # the change happens while the dashboard is cut off
-    server.start()
+    try:
+        expect(finance.locator("#conn-badge")).to_contain_text("offline since", timeout=10_000)
+        contribute(deployment, "member2", 7_000)  # the change happens while the dashboard is cut off
+    finally:
+        server.start()  # a failure while offline must not leave the module's later tests without a server
 
     expect(finance.locator("#conn-badge")).to_have_text("live", timeout=15_000)
     expect(finance.locator("#panel-overview")).to_contain_text(format_naira(before + 700_000))

@@ -120,10 +120,7 @@ def test_a_withdrawal_needs_two_people_and_the_members_balances_follow(module_de
     queue = finance.locator("#panel-withdrawals")
     row = queue.locator("tr", has_text=reason)
     expect(row).to_contain_text("₦1,000.00", timeout=LIVE)
-    # The request reaches finance as a push and then its refetch-free echo; open the step once the panel is quiet
-    # (a swap arriving in the same moment can close a just-opened step: noted as a known race).
-    expect(queue).not_to_have_attribute("aria-busy", "true")
-    finance.wait_for_timeout(1_000)
+    # The request reaches finance as a push or a refetch that may land as the step opens: the step stays open.
     row.locator("summary", has_text="Approve").click()  # approving moves money: two steps, the amount stated
     row.get_by_role("button", name=re.compile(r"^Confirm: approve")).click()
     expect(queue.locator(".flash-success")).to_contain_text("₦1,000.00 withdrawal was approved", timeout=LIVE)

@@ -95,3 +95,24 @@ def test_a_pushed_panel_is_swapped_in_place_and_not_refetched_for_its_v(hook_dep
     expect(finance.locator("#panel-overview .pushed-mark")).to_have_count(0, timeout=3_000)
     assert "overview" in fetched
     assert finance.console_errors == []
+
+
+def test_a_push_after_the_user_opened_a_step_waits_and_the_step_still_confirms(hook_deployment, page):
+    server = hook_deployment.servers[0]
+    finance = sign_in(page, server, "finance", "/dashboard/finance")
+    queue = finance.locator("#panel-withdrawals")
+    expect(queue).not_to_have_attribute("aria-busy", "true")
+    row = queue.locator("tr", has=finance.locator("summary", has_text="Approve")).first
+    step = row.locator("details.confirm-step")
+    row.locator("summary", has_text="Approve").click()
+    expect(step).to_have_attribute("open", "")
+
+    html, v = fragment(finance, server, "withdrawals")
+    pushed = {"name": "withdrawals", "html": html, "etag": f'"withdrawals-{v + 1000}"'}
+    emit(finance, server, "dashboard:panels", {"v": v + 1000, "dashboard": "finance", "panels": [pushed]})
+    expect(queue.get_by_role("button", name="New data — update")).to_be_visible(timeout=10_000)
+    expect(queue.locator(".pushed-mark")).to_have_count(0)
+    expect(step).to_have_attribute("open", "")
+    row.get_by_role("button", name=re.compile(r"^Confirm: approve")).click()
+    expect(queue.locator(".flash-success")).to_contain_text("withdrawal was approved", timeout=10_000)
+    assert finance.console_errors == []

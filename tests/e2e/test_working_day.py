@@ -172,6 +172,8 @@ def test_offline_pauses_actions_says_since_when_and_catches_up(module_deployment
         expect(finance.locator("#panel-overview")).to_contain_text(format_naira(before + 700_000), timeout=LIVE)
     finally:
         context.close()
+        if server.process is None or server.process.poll() is not None:
+            server.start()  # a failure while offline must not leave the module's later tests without a server
 
 
 def test_only_a_real_change_is_highlighted_and_announced(module_deployment, new_page):
@@ -197,8 +199,10 @@ def test_only_a_real_change_is_highlighted_and_announced(module_deployment, new_
 
     # A disconnect and reconnect with no change: nothing flashes either.
     server.stop()
-    expect(finance.locator("#conn-badge")).to_contain_text("offline since", timeout=10_000)
-    server.start()
+    try:
+        expect(finance.locator("#conn-badge")).to_contain_text("offline since", timeout=10_000)
+    finally:
+        server.start()
     wait_until_live(finance)
     finance.wait_for_timeout(800)
     assert changes(finance) == quiet

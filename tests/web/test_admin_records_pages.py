@@ -117,6 +117,30 @@ def test_the_adjustment_form_records_a_line_and_comes_back_with_a_notice(client,
     assert f"Adjustment {tx.reference} of ₦1,500.50 recorded." in page
 
 
+def test_the_adjustment_form_posted_twice_from_one_render_records_one_line(client, admin):
+    """A plain form has no live.js: its Idempotency-Key is a hidden field rendered with the page (issue 14)."""
+    member = factories.user(role="MEMBER", email="twice@coop.test")
+    keys = [
+        re.search(
+            r'<input type="hidden" name="idempotency_key" value="([^"]+)">', text(client.get(f"{BASE}/transactions"))
+        )
+        for _ in range(2)
+    ]
+    assert all(keys) and keys[0].group(1) != keys[1].group(1)  # every render brings a new key
+    fields = {"user": str(member.id), "amount": "700", "direction": "credit", "reason": "Double click test"}
+
+    first = submit(client, f"{BASE}/transactions", {**fields, "idempotency_key": keys[0].group(1)})
+    again = submit(client, f"{BASE}/transactions", {**fields, "idempotency_key": keys[0].group(1)})
+
+    assert first.status_code == again.status_code == 303
+    assert again.headers["Location"] == first.headers["Location"]
+    assert again.headers.get("Idempotent-Replayed") == "true"
+    assert len(db.session.scalars(sa.select(Transaction).where(Transaction.user_id == member.id)).all()) == 1
+    other = submit(client, f"{BASE}/transactions", {**fields, "idempotency_key": keys[1].group(1)})
+    assert other.status_code == 303 and other.headers.get("Idempotent-Replayed") is None
+    assert len(db.session.scalars(sa.select(Transaction).where(Transaction.user_id == member.id)).all()) == 2
+
+
 @pytest.mark.parametrize(
     ("form", "field", "message"),
     [

@@ -9,7 +9,7 @@ from ...models import TxCategory, TxStatus, TxType
 from ...services import transactions
 from ...services.errors import ServiceError, ValidationFailed
 from ...services.money import MoneyError, format_naira, parse_naira
-from ..web import Outcome, idempotent, refusal
+from ..web import IDEMPOTENCY_FIELD, Outcome, idempotent, new_form_key, refusal
 
 PAGE = "super_admin.records_transactions"
 FORM_ID = "adjustment"
@@ -29,6 +29,8 @@ def transactions_page(outcome: Outcome | None = None):
         statuses=list(TxStatus),
         categories=list(TxCategory),
         form_id=FORM_ID,
+        key_field=IDEMPOTENCY_FIELD,
+        form_key=new_form_key(),
         **outcome.context(),
     )
     return html, outcome.status

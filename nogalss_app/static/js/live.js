@@ -12,7 +12,8 @@
  * their topics to the other panels, which are refetched (debounced, one request in flight per panel, last one
  * wins). Every panel answer carries the ChangeLog v it reflects (X-Live-V), so the echo of the user's own change
  * is skipped. A panel being edited (typed text, focus in a field, an open confirm step) is never swapped under the
- * user: it shows "New data — update" instead.
+ * user: it shows "New data — update" instead. A swap already on its way when the user opens a confirm step (a
+ * refetch sent before the click, answered after it) keeps the step open: the morph is told not to drop `open`.
  *
  * Own changes. The answer to a panel form renders the new panel; its notice is kept in the panel (a refresh does
  * not wipe it) and announced politely; focus goes to the panel (or the first refused field); the form resets.
@@ -20,8 +21,8 @@
  * answer reuses it); a second submission of a form still in flight is dropped.
  *
  * Offline. Actions are disabled with the reason, each panel says "not updated since hh:mm" (its server stamp,
- * Nigerian time), the badge says "offline since hh:mm" (server clock, Nigerian time); a reconnect asks the server
- * what changed since the last v seen (dashboard:sync).
+ * Nigerian time), the badge says "offline since hh:mm" (server clock from the answers' Date header, Nigerian
+ * time); a reconnect asks the server what changed since the last v seen (dashboard:sync).
  *
  * Highlights and announcements only for a real change: the panel's text without its "updated" stamp.
  * No inline script anywhere: this file runs under the page's Content-Security-Policy.
@@ -179,9 +180,16 @@
     if (active && active !== el && el.contains(active) && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName) &&
         !(active.form && active.form.classList.contains("panel-options"))) return true;
     if (Array.prototype.some.call(el.querySelectorAll("form"), isDirty)) return true;
-    return Array.prototype.some.call(el.querySelectorAll("details[open]"), function (d) {
-      return d.querySelector("form") !== null;
-    });
+    return Array.prototype.some.call(el.querySelectorAll("details[open]"), isOpenStep);
+  }
+
+  // An open confirm step: a <details> holding a form, or holding the confirm button of the form around it (the
+  // confirm_step macro sits inside its form: looking only for a form inside missed every such step).
+  function isOpenStep(d) {
+    if (d.querySelector("form") !== null) return true;
+    var form = d.closest("form");
+    return form !== null && !form.classList.contains("panel-options") &&
+      d.querySelector("button[type=submit], button:not([type]), input[type=submit]") !== null;
   }
 
   function optionsOf(el) {
@@ -378,10 +386,26 @@
     if (p.textContent !== s.notice.text) p.textContent = s.notice.text;
   }
 
+  // The server's clock: the Date header of its answers. A panel's stamp says when that fragment was computed, and a
+  // fragment served from the cache (same v) can be minutes old on a busy machine, so a stamp is only the fallback
+  // before any answer had a Date, and then the newest one wins (a stamp is never later than the moment it is read).
+  var clockFromDate = false;
+  function readDate(response) {
+    var header = response && response.headers && response.headers.get && response.headers.get("Date");
+    var at = header ? Date.parse(header) : NaN;
+    if (isNaN(at)) return;
+    clockOffsetMs = at - Date.now();
+    clockFromDate = true;
+  }
+
+  var stampSeen = false;
   function readStamp(el) {
+    if (clockFromDate) return;
     var time = el.querySelector("[data-stamp][datetime], .panel-updated time[datetime]");
     var at = time ? Date.parse(time.getAttribute("datetime")) : NaN;
-    if (!isNaN(at)) clockOffsetMs = at - Date.now();
+    if (isNaN(at)) return;
+    clockOffsetMs = stampSeen ? Math.max(clockOffsetMs, at - Date.now()) : at - Date.now();
+    stampSeen = true;
   }
 
   // Offline ------------------------------------------------------------------------------------------------------
@@ -488,6 +512,7 @@
   document.addEventListener("htmx:after:request", function (evt) {
     var ctx = evt.detail && evt.detail.ctx;
     if (!ctx || !ctx.liveInfo || !ctx.response) return;
+    readDate(ctx.response);
     var header = ctx.response.headers && ctx.response.headers.get("X-Live-V");
     if (header !== null && header !== undefined && header !== "") ctx.liveInfo.v = parseInt(header, 10);
     ctx.liveInfo.ok = ctx.response.status < 400;
@@ -532,16 +557,21 @@
   });
 
   // A refresh or push keeps the user's open confirm step open; the answer to the user's own form decides itself.
+  // A refetch asked for while no step was open can be answered after the user opened one (the click lands while
+  // the request is in flight): the morph then meets an open <details> whose new markup has no `open`. htmx 4 runs
+  // its morph hooks (before:morph:attr, before:morph:node) only through extensions, never as DOM events, so this
+  // guard is an extension: a listener on document would never be called and the step would close under the user.
   var swapKind = null;
   document.addEventListener("htmx:before:swap", function (evt) {
     var ctx = evt.detail && evt.detail.ctx;
     swapKind = ctx && ctx.liveInfo ? ctx.liveInfo.kind : null;
   });
-  document.addEventListener("htmx:before:morph:attr", function (evt) {
-    var d = evt.detail || {};
-    var node = evt.target;
-    if (swapKind !== "form" && d.attrName === "open" && d.newValue === null && node && node.tagName === "DETAILS" &&
-        node.open) evt.preventDefault();
+  function keepsOpen(node, detail) {
+    return swapKind !== "form" && detail && detail.attrName === "open" && detail.newValue === null &&
+      node && node.tagName === "DETAILS" && node.open && panelOf(node) !== null;
+  }
+  htmx.registerExtension("live-keep-open", {
+    htmx_before_morph_attr: function (node, detail) { return keepsOpen(node, detail) ? false : undefined; },
   });
 
   document.addEventListener("click", function (evt) {
