@@ -17,6 +17,7 @@ import heapq
 import os
 import platform
 import re
+import sqlite3
 import sys
 import tempfile
 import threading
@@ -124,7 +125,8 @@ class Fetcher:
         self.heap: list[tuple[float, int, int, str]] = []
         self.seq = 0
         self.state: dict[tuple[int, str], dict] = {}
-        self.log: list[tuple[int, str, float, float, int]] = []  # client, panel, start, end, status (0 = pushed)
+        # client, panel, start, end, status (0 = pushed), v (of a pushed fragment; 0 for a request)
+        self.log: list[tuple[int, str, float, float, int, int]] = []
         self.etags: dict[tuple[int, str], str] = {}
         self.use_etags = True
         self.errors = 0
@@ -186,7 +188,7 @@ class Fetcher:
         end = time.monotonic()
         again = False
         with self.cv:
-            self.log.append((client.idx, panel, start, end, status))
+            self.log.append((client.idx, panel, start, end, status, 0))
             if status not in (200, 304):
                 self.errors += 1
             st = self.state[(client.idx, panel)]
@@ -195,11 +197,11 @@ class Fetcher:
         if again:
             self.refresh(client, panel)
 
-    def pushed(self, client: Client, panel: str, etag: str) -> None:
-        """Record a fragment that arrived with the event: the panel is fresh now, without a request."""
+    def pushed(self, client: Client, panel: str, etag: str, v: int) -> None:
+        """Record a fragment that arrived with the event: the panel is fresh now (as of v), without a request."""
         now = time.monotonic()
         with self.cv:
-            self.log.append((client.idx, panel, now, now, 0))
+            self.log.append((client.idx, panel, now, now, 0, v))
             self.etags[(client.idx, panel)] = etag
 
     def busy_clients(self) -> int:
@@ -243,7 +245,7 @@ class Client:
             name = "banner" if msg.get("dashboard") == "*" else fragment["name"]
             self.pushed_v[name] = max(self.pushed_v.get(name, 0), msg["v"])
             self.pushed_bytes += len(fragment["html"].encode())
-            self.fetcher.pushed(self, name, fragment["etag"])
+            self.fetcher.pushed(self, name, fragment["etag"], msg["v"])
 
     def refresh_topics(self, topics, v: int = 0) -> None:
         for name, ptopics in self.panels:
@@ -305,6 +307,12 @@ class Mutator:
             )
         if r.status_code not in (200, 201):
             raise RuntimeError(f"{kind} {k}: {r.status_code} {r.text[:300]}")
+
+    def latest_v(self) -> int:
+        """The newest ChangeLog v (read from the deployment's SQLite file): the change just answered is at most this."""
+        path = self.server.deployment.env["DATABASE_URL"].removeprefix("sqlite:///")
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)) as conn:
+            return conn.execute("SELECT coalesce(max(id), 0) FROM change_log").fetchone()[0]
 
     def cleanup(self) -> None:
         for k in list(self.pending):
@@ -375,26 +383,33 @@ NEVER: list = []  # (change, (client, panel)) pairs never fresh, printed with BE
 
 
 def staleness(changes: list[dict], keys: list[tuple], affected: dict, log) -> tuple[list[float], int]:
-    """Per change: time from its HTTP response until the last affected panel finished a refetch started after it."""
-    by_pair: dict[tuple[int, str], list[tuple[float, float]]] = defaultdict(list)
-    for cidx, panel, start, end, _status in log:
-        by_pair[(cidx, panel)].append((start, end))
-    for v in by_pair.values():
-        v.sort()
+    """Per change: time from its HTTP response until the last affected panel is fresh (0 if it was before).
+
+    Fresh: a fragment pushed with a v at or above the change's (it may arrive before the response: the server
+    pushes once the change is committed), or a refetch started after the response.
+    """
+    fetched: dict[tuple[int, str], list[tuple[float, float]]] = defaultdict(list)
+    pushed: dict[tuple[int, str], list[tuple[float, int]]] = defaultdict(list)
+    for cidx, panel, start, end, status, v in log:
+        if status == 0:
+            pushed[(cidx, panel)].append((end, v))
+        else:
+            fetched[(cidx, panel)].append((start, end))
+    for lists in (fetched, pushed):
+        for v in lists.values():
+            v.sort()
     out, never = [], 0
     for ch, key in zip(changes, keys, strict=False):
         worst = 0.0
         for pair in affected.get(key, ()):
-            fetches = by_pair.get(pair, [])
-            fresh = next((e for s, e in fetches if s >= ch["resp"]), None)
-            if fresh is None:
-                fresh = next((e for s, e in fetches if s >= ch["send"]), None)
-            if fresh is None:
+            times = [e for s, e in fetched.get(pair, []) if s >= ch["resp"]][:1]
+            times += [t for t, v in pushed.get(pair, []) if v >= ch["v"]][:1]
+            if not times:
                 never += 1
                 worst = float("inf")
                 NEVER.append((key, pair))
                 break
-            worst = max(worst, fresh - ch["resp"])
+            worst = max(worst, min(times) - ch["resp"])
         out.append(worst)
     return out, never
 
@@ -490,7 +505,7 @@ class Bench:
             send = time.monotonic()
             mut.do(kind, k)
             resp = time.monotonic()
-            changes.append({"send": send, "resp": resp, "kind": kind, "k": k})
+            changes.append({"send": send, "resp": resp, "kind": kind, "k": k, "v": mut.latest_v()})
             if on_response:
                 on_response()
             progress(f"  {label}", i + 1, len(seq))
