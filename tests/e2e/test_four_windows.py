@@ -13,16 +13,12 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from nogalss_app.services.money import format_naira, parse_naira
+from nogalss_app.services.money import format_naira
+from tests.support.browser import shown_kobo as kobo
 from tests.support.browser import sign_in
 
 LIVE = 5_000  # ms a change may take to reach another open window on a busy machine (the bar is far lower)
 PANEL = re.compile(r"/dashboard/(?:[a-z-]+/panels/([a-z_]+)|(alert-banner))")
-
-
-def kobo(text: str) -> int:
-    """Return the kobo of a shown amount like '₦133,000.00' (the first amount in the text)."""
-    return parse_naira(re.search(r"₦([0-9,]+(?:\.[0-9]+)?)", text).group(1))
 
 
 def window(new_page, server, local: str, slug: str):

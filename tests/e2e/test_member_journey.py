@@ -6,15 +6,11 @@ import re
 
 from playwright.sync_api import expect
 
-from nogalss_app.services.money import format_naira, parse_naira
+from nogalss_app.services.money import format_naira
+from tests.support.browser import shown_kobo as kobo
 from tests.support.browser import sign_in
 
 LIVE_TIMEOUT = 3000
-
-
-def kobo(text: str) -> int:
-    """Return the kobo of a figure like '₦133,000.00'."""
-    return parse_naira(re.sub(r"[^0-9,.]", "", text))
 
 
 def savings(page):

@@ -16,15 +16,11 @@ import re
 
 from playwright.sync_api import expect
 
-from nogalss_app.services.money import format_naira, parse_naira
+from nogalss_app.services.money import format_naira
+from tests.support.browser import shown_kobo as kobo
 from tests.support.browser import sign_in, wait_until_live
 
 LIVE = 5000  # ms: a change must reach the other open dashboards within this, without any reload
-
-
-def kobo(text: str) -> int:
-    """Return the kobo of a shown amount like '₦133,000.00' (the first amount in the text)."""
-    return parse_naira(re.search(r"₦([0-9,]+(?:\.[0-9]+)?)", text).group(1))
 
 
 def opened(page, server, local: str, slug: str):

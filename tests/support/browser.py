@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 from playwright.sync_api import Page, expect
 
+from nogalss_app.services.money import parse_naira
 from tests.support.live import DEMO_PASSWORD, Server
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -27,6 +28,11 @@ DASHBOARD = re.compile(r"/dashboard/[a-z-]+(\?.*)?")
 # 4 s request timeout; there is no watchdog), so this leaves room for one retry on a busy machine.
 PANELS_MS = 15_000
 LIVE_MS = 5_000
+
+
+def shown_kobo(text: str) -> int:
+    """Return the kobo of the first amount shown in a text, like '₦133,000.00'."""
+    return parse_naira(re.search(r"₦([0-9,]+(?:\.[0-9]+)?)", text).group(1))
 
 
 def sign_in(page: Page, server: Server, local: str, path: str | None = None) -> Page:
